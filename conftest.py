@@ -1,0 +1,69 @@
+"""Fixtures shared by the whole suite: a small organisation with one person per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from taolun.core import clock
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TAOLUN_TODAY = ""
+
+
+@pytest.fixture
+def travel():
+    """``travel(date)`` moves the platform's clock for the rest of the test."""
+    stack = []
+
+    def go(day: dt.date) -> dt.date:
+        ctx = clock.travel(day)
+        ctx.__enter__()
+        stack.append(ctx)
+        return day
+
+    yield go
+    while stack:
+        stack.pop().__exit__(None, None, None)
+
+
+@pytest.fixture
+def org(db):
+    """省残联-like tree: root → branch1, branch2 (each with a contact and a member), office at root.
+
+    Returns a namespace of units and users; the campaign ``camp`` runs at the root with
+    two stages of two prescribed actions each (due 2019-03-19 and 2019-04-18).
+    """
+    from taolun.campaigns.tests.factories import make_campaign
+    from taolun.org.roles import Role
+    from taolun.org.tests.factories import UserFactory, grant, make_unit
+
+    root = make_unit("省残联", "root", kind="organisation")
+    organ = make_unit("机关", "organ", root, kind="organ")
+    branch1 = make_unit("机关第一党支部", "branch1", organ)
+    branch2 = make_unit("机关第二党支部", "branch2", organ)
+    ns = SimpleNamespace(root=root, organ=organ, branch1=branch1, branch2=branch2)
+    ns.office = UserFactory(username="office", name="办公室", unit=root)
+    grant(ns.office, root, Role.OFFICE)
+    ns.leader = UserFactory(username="leader", name="领导", unit=root)
+    grant(ns.leader, root, Role.LEADER)
+    ns.supervisor = UserFactory(username="supervisor", name="督导", unit=root)
+    grant(ns.supervisor, root, Role.SUPERVISOR)
+    ns.contact1 = UserFactory(username="contact1", name="联络员一", unit=branch1)
+    grant(ns.contact1, branch1, Role.CONTACT)
+    ns.contact2 = UserFactory(username="contact2", name="联络员二", unit=branch2)
+    grant(ns.contact2, branch2, Role.CONTACT)
+    ns.member1 = UserFactory(username="member1", name="党员一", unit=branch1)
+    grant(ns.member1, branch1, Role.MEMBER)
+    ns.outsider = UserFactory(username="outsider", name="无角色")
+    ns.campaign = make_campaign(root, "camp")
+    for unit in (root, organ, branch1, branch2):
+        unit.refresh_from_db()
+    return ns

@@ -1,0 +1,1 @@
+"""taolun: a platform that runs an organisation-wide reform campaign."""

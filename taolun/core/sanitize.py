@@ -1,0 +1,31 @@
+"""Rich text goes through nh3 on the way in, so what is stored is safe to render."""
+
+from __future__ import annotations
+
+import html
+
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "s", "h2", "h3", "h4", "blockquote",
+    "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "span",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"},
+                      "th": {"colspan", "rowspan", "scope"}}
+
+
+def clean_html(value: str) -> str:
+    """Sanitise user HTML; plain text (no tags) becomes paragraphs so line breaks survive."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if "<" not in value:
+        paragraphs = [p.strip() for p in value.replace("\r\n", "\n").split("\n") if p.strip()]
+        value = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return nh3.clean(
+        value,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )

@@ -1,0 +1,1 @@
+"""Notifications are derived from waiting work (see selectors); no table is needed."""

@@ -1,0 +1,86 @@
+"""E-mail to whoever has something waiting. Called after commit; never blocks a write."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from taolun.activities.models import ActivityRecord
+from taolun.campaigns.models import Action
+from taolun.org.models import RoleAssignment, Unit, User
+from taolun.org.roles import APPROVING_ROLES, REVIEWING_ROLES
+
+log = logging.getLogger(__name__)
+
+
+def holders_over(unit: Unit, roles: Iterable[str]) -> list[User]:
+    """Active people holding one of ``roles`` over ``unit`` or any unit above it."""
+    user_ids = RoleAssignment.objects.filter(
+        unit__path__in=unit.ancestor_paths(), role__in=list(roles)
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""))
+
+
+def _send(recipients: Iterable[User], subject: str, body: str, link: str) -> int:
+    site = getattr(settings, "TAOLUN_SITE_URL", "").rstrip("/")
+    messages = [
+        (subject, f"{body}\n\n{site}{link}", settings.DEFAULT_FROM_EMAIL, [user.email])
+        for user in {u.pk: u for u in recipients if u.email}.values()
+    ]
+    if not messages:
+        return 0
+    try:
+        return send_mass_mail(messages, fail_silently=False)
+    except OSError:
+        log.exception("could not send notification mail %r", subject)
+        return 0
+
+
+def notify_record_submitted(record: ActivityRecord) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _send(
+            holders_over(record.unit, REVIEWING_ROLES),
+            _("Record to review: %(title)s") % {"title": record.title},
+            _("%(unit)s submitted a record of “%(action)s” for review.")
+            % {"unit": record.unit.name, "action": record.action.name},
+            reverse("notifications:todo"),
+        )
+
+
+def notify_record_reviewed(record: ActivityRecord) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        if record.status == "accepted":
+            subject = _("Record accepted: %(title)s") % {"title": record.title}
+        else:
+            subject = _("Record returned: %(title)s") % {"title": record.title}
+        return _send([record.created_by], subject, record.review_comment,
+                     record.get_absolute_url())
+
+
+def notify_action_proposed(action: Action) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _send(
+            holders_over(action.unit, APPROVING_ROLES),
+            _("Self-selected action to approve: %(name)s") % {"name": action.name},
+            _("%(unit)s proposed a self-selected action.") % {"unit": action.unit.name},
+            reverse("notifications:todo"),
+        )
+
+
+def notify_action_decided(action: Action) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        if action.proposed_by is None:
+            return 0
+        subject = (
+            _("Self-selected action approved: %(name)s")
+            if action.approval == "approved"
+            else _("Self-selected action not approved: %(name)s")
+        ) % {"name": action.name}
+        return _send([action.proposed_by], subject, action.decision_comment,
+                     action.unit.get_absolute_url())

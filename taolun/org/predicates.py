@@ -1,0 +1,36 @@
+"""Permission predicates over role assignments and the unit tree (django ``rules``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import rules
+
+from taolun.org.models import Unit
+from taolun.org.roles import Role
+from taolun.org.selectors import scope_for
+
+
+def unit_of(obj) -> Unit | None:
+    if obj is None:
+        return None
+    if isinstance(obj, Unit):
+        return obj
+    return getattr(obj, "unit", None)
+
+
+def role_over(*roles: str, name: str | None = None) -> rules.Predicate:
+    """True when the user holds one of ``roles`` over the object's unit (or above it)."""
+    wanted: Iterable[str] = roles or [r.value for r in Role]
+
+    def check(user, obj) -> bool:
+        unit = unit_of(obj)
+        return unit is not None and scope_for(user).covers(unit, wanted)
+
+    return rules.predicate(check, name=name or f"role_over({','.join(wanted)})")
+
+
+in_scope = role_over(name="in_scope")
+is_office = role_over(Role.OFFICE, name="is_office")
+is_office_or_leader = role_over(Role.OFFICE, Role.LEADER, name="is_office_or_leader")
+is_contact_or_office = role_over(Role.CONTACT, Role.OFFICE, name="is_contact_or_office")

@@ -1,0 +1,19 @@
+"""The role names, in one place."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OFFICE = "office", _("Campaign office")
+    LEADER = "leader", _("Leader")
+    CONTACT = "contact", _("Unit contact")
+    MEMBER = "member", _("Member")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+# Roles that may change business data of units in their scope.
+WRITING_ROLES = frozenset({Role.OFFICE, Role.CONTACT})
+# Roles that review, approve and sign off.
+REVIEWING_ROLES = frozenset({Role.OFFICE})
+APPROVING_ROLES = frozenset({Role.OFFICE, Role.LEADER})

@@ -1,0 +1,47 @@
+"""Writes for the organisation: units, people, posts and roles."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from taolun.core.audit import audited
+from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
+
+
+@transaction.atomic
+def unit_add(*, actor: User | None, name: str, slug: str, kind: UnitKind,
+             parent: Unit | None = None, short_name: str = "") -> Unit:
+    """Add a unit under ``parent`` (or as a root); the tree keeps its materialised path."""
+    fields = {"name": name, "slug": slug, "kind": kind, "short_name": short_name}
+    Unit(path="0" * Unit.steplen, depth=1, **fields).full_clean(
+        exclude=["path", "depth", "numchild"])
+    with audited(actor):
+        if parent is None:
+            return Unit.objects.add_root(fields)
+        parent.refresh_from_db()
+        return Unit.objects.add_child(parent, fields)
+
+
+@transaction.atomic
+def post_set(*, actor: User | None, unit: Unit, title: str, holder: User | None,
+             order: int = 0) -> Post:
+    """Create or update the post ``title`` of ``unit``; the holder may be unknown (None)."""
+    with audited(actor):
+        post, _created = Post.objects.update_or_create(
+            unit=unit, title=title, defaults={"holder": holder, "order": order}
+        )
+    return post
+
+
+@transaction.atomic
+def role_grant(*, actor: User | None, user: User, unit: Unit, role: str) -> RoleAssignment:
+    with audited(actor):
+        assignment, _created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User | None, user: User, unit: Unit, role: str) -> int:
+    with audited(actor):
+        deleted, _rows = RoleAssignment.objects.filter(user=user, unit=unit, role=role).delete()
+    return deleted

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from taolun.core import views as core_views
+
+admin.site.site_header = settings.ADMIN_SITE_HEADER
+admin.site.site_title = settings.ADMIN_SITE_HEADER
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("units/", include("taolun.org.urls")),
+    path("campaigns/", include("taolun.campaigns.urls")),
+    path("records/", include("taolun.activities.urls")),
+    path("todo/", include("taolun.notifications.urls")),
+]
