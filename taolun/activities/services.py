@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from taolun.activities.models import TRANSITIONS, ActivityRecord, Attachment, RecordStatus
 from taolun.campaigns.models import Action, ActionStatus, Approval, RecordState
 from taolun.campaigns.services import campaign_units
+from taolun.core import clock
 from taolun.core.audit import audited
 from taolun.core.sanitize import clean_html
 from taolun.core.uploads import check_upload
@@ -78,7 +79,7 @@ def _validate_fields(record: ActivityRecord) -> None:
     if record.held_on and record.held_on < campaign.starts_on - dt.timedelta(days=31):
         errors["held_on"] = _("The date is long before the campaign began (%(start)s).") % {
             "start": campaign.starts_on}
-    if record.held_on and record.held_on > timezone.localdate() + dt.timedelta(days=1):
+    if record.held_on and record.held_on > clock.today():
         errors["held_on"] = _("A record proves what was done: the date cannot be in the future.")
     if errors:
         raise ValidationError(errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import nh3
 
@@ -10,6 +11,8 @@ ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "h2", "h3", "h4", "blockquote",
     "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "span",
 }
+TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"},
                       "th": {"colspan", "rowspan", "scope"}}
 
@@ -19,7 +22,7 @@ def clean_html(value: str) -> str:
     value = (value or "").strip()
     if not value:
         return ""
-    if "<" not in value:
+    if not TAG.search(value):
         paragraphs = [p.strip() for p in value.replace("\r\n", "\n").split("\n") if p.strip()]
         value = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     return nh3.clean(
