@@ -28,7 +28,7 @@ def holders_over(unit: Unit, roles: Iterable[str]) -> list[User]:
 
 
 def _send(recipients: Iterable[User], subject: str, body: str, link: str) -> int:
-    site = getattr(settings, "TAOLUN_SITE_URL", "").rstrip("/")
+    site = settings.TAOLUN_SITE_URL.rstrip("/")
     messages = [
         (subject, f"{body}\n\n{site}{link}", settings.DEFAULT_FROM_EMAIL, [user.email])
         for user in {u.pk: u for u in recipients if u.email}.values()
