@@ -49,6 +49,21 @@ def get_campaign_for_user(user: User, slug: str) -> Campaign:
     return campaign
 
 
+def unit_campaigns_for_user(user: User, unit: Unit) -> QuerySet[Campaign]:
+    """Campaigns ``unit`` takes part in that ``user`` may see, most recent first.
+
+    A unit takes part in a campaign run at or above it, unless a child of that
+    campaign is run at or above it too (then it acts in the child).
+    """
+    paths = unit.ancestor_paths()
+    return (
+        campaigns_for_user(user)
+        .filter(owner_unit__path__in=paths)
+        .exclude(children__owner_unit__path__in=paths)
+        .order_by("-starts_on", "slug")
+    )
+
+
 def campaign_stages(campaign: Campaign) -> list[Stage]:
     """Stages with their approved prescribed actions, in order (two queries)."""
     prescribed = Action.objects.filter(kind=ActionKind.PRESCRIBED).order_by("number")
@@ -72,7 +87,7 @@ def unit_plan(campaign: Campaign, unit: Unit) -> UnitPlan | None:
 def unit_own_actions(campaign: Campaign, unit: Unit) -> list[Action]:
     return list(
         Action.objects.filter(campaign=campaign, unit=unit, kind=ActionKind.SELF_SELECTED)
-        .select_related("stage", "proposed_by", "decided_by")
+        .select_related("stage", "unit", "proposed_by", "decided_by")
         .order_by("number")
     )
 

@@ -123,6 +123,24 @@ def campaign_sync_statuses(*, campaign: Campaign) -> int:
     return added
 
 @transaction.atomic
+def unit_statuses_ensure(*, unit: Unit) -> int:
+    """Give a newly added unit its status rows in the campaigns it takes part in."""
+    added = 0
+    for campaign in Campaign.objects.filter(owner_unit__path__in=unit.ancestor_paths()):
+        if not campaign_units(campaign).filter(pk=unit.pk).exists():
+            continue
+        rows = [
+            ActionStatus(campaign=campaign, unit=unit, action_id=pk, stage_id=stage_id,
+                         due_on=due_on)
+            for pk, stage_id, due_on in campaign.actions.filter(
+                kind=ActionKind.PRESCRIBED, approval=Approval.APPROVED
+            ).values_list("pk", "stage_id", "due_on")
+        ]
+        added += len(ActionStatus.objects.bulk_create(rows, ignore_conflicts=True))
+    return added
+
+
+@transaction.atomic
 def unit_plan_save(*, actor: User, campaign: Campaign, unit: Unit, title: str,
                    body: str) -> UnitPlan:
     if not actor.has_perm("campaigns.change_unit_plan", unit):
@@ -214,4 +232,5 @@ __all__ = [
     "self_selected_action_decide",
     "self_selected_action_propose",
     "unit_plan_save",
+    "unit_statuses_ensure",
 ]

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from taolun.campaigns import views
 
 app_name = "campaigns"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.campaign_list, name="list"),
+    path("actions/<int:pk>/decide/", views.action_decide, name="action_decide"),
+    path("<slug:slug>/", views.campaign_detail, name="detail"),
+    path("<slug:slug>/matrix/", views.campaign_overview_page, name="overview"),
+    path("<slug:slug>/units/<slug:unit_slug>/plan/", views.plan_edit, name="plan_edit"),
+    path("<slug:slug>/units/<slug:unit_slug>/actions/new/", views.action_propose,
+         name="action_propose"),
+]

@@ -110,7 +110,14 @@ def get_unit_for_user(user: User, slug: str) -> Unit:
 
 
 def unit_children(unit: Unit) -> QuerySet[Unit]:
-    return unit.get_children().select_related("kind")
+    return Unit.objects.get_children(unit).select_related("kind")
+
+
+def roles_of(user: User) -> QuerySet[RoleAssignment]:
+    """The user's own role assignments, for their home page."""
+    return RoleAssignment.objects.filter(user=user).select_related("unit", "unit__kind").order_by(
+        "unit__path", "role"
+    )
 
 
 def unit_tree_for_user(user: User) -> list[Unit]:
@@ -135,6 +142,7 @@ __all__ = [
     "Scope",
     "get_unit_for_user",
     "people_for_user",
+    "roles_of",
     "scope_for",
     "scoped",
     "unit_children",

@@ -10,16 +10,26 @@ from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
 
 @transaction.atomic
 def unit_add(*, actor: User | None, name: str, slug: str, kind: UnitKind,
-             parent: Unit | None = None, short_name: str = "") -> Unit:
-    """Add a unit under ``parent`` (or as a root); the tree keeps its materialised path."""
+             parent: Unit | None = None, short_name: str = "", sync: bool = True) -> Unit:
+    """Add a unit under ``parent`` (or as a root); the tree keeps its materialised path.
+
+    With ``sync`` the unit gets its status rows in the running campaigns at once; bulk
+    loaders pass ``sync=False`` and run ``campaign_sync_statuses`` once at the end.
+    """
     fields = {"name": name, "slug": slug, "kind": kind, "short_name": short_name}
     Unit(path="0" * Unit.steplen, depth=1, **fields).full_clean(
         exclude=["path", "depth", "numchild"])
     with audited(actor):
         if parent is None:
-            return Unit.objects.add_root(fields)
-        parent.refresh_from_db()
-        return Unit.objects.add_child(parent, fields)
+            unit = Unit.objects.add_root(fields)
+        else:
+            parent.refresh_from_db()
+            unit = Unit.objects.add_child(parent, fields)
+    if sync:
+        from taolun.campaigns.services import unit_statuses_ensure
+
+        unit_statuses_ensure(unit=unit)
+    return unit
 
 
 @transaction.atomic

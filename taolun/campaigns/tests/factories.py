@@ -8,7 +8,7 @@ from taolun.org.models import Unit
 def make_campaign(owner: Unit, slug: str = "camp", *, stages: int = 2,
                   actions_per_stage: int = 2, parent: Campaign | None = None,
                   start: dt.date = dt.date(2019, 2, 18)) -> Campaign:
-    """A small campaign: ``stages`` stages of 30 days, each with prescribed actions due at its end."""
+    """A small campaign: ``stages`` stages of 30 days, each with actions due at its end."""
     campaign = campaign_create(
         actor=None, slug=slug, name=f"{slug} 大讨论", owner_unit=owner, starts_on=start,
         ends_on=start + dt.timedelta(days=30 * max(stages, 1)), parent=parent,

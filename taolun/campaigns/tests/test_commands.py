@@ -8,7 +8,7 @@ from taolun.org.tests.factories import make_unit
 
 
 def test_sync_statuses_adds_rows_for_new_units(org):
-    make_unit("新支部", "branch3", org.organ)
+    make_unit("新支部", "branch3", org.organ, sync=False)
     out = io.StringIO()
     call_command("sync_statuses", "--campaign", "camp", stdout=out)
     assert "4 status rows added" in out.getvalue()

@@ -56,7 +56,7 @@ def test_units_of_a_child_campaign_act_in_the_child_only(org):
 def test_sync_adds_rows_for_new_units_and_is_idempotent(org):
     before = ActionStatus.objects.count()
     assert campaign_sync_statuses(campaign=org.campaign) == 0
-    make_unit("新支部", "branch3", org.organ)
+    make_unit("新支部", "branch3", org.organ, sync=False)
     assert campaign_sync_statuses(campaign=org.campaign) == 4
     assert ActionStatus.objects.count() == before + 4
 
@@ -183,3 +183,8 @@ def test_status_counts_cover_every_status(org):
     assert set(counts) == {s.value for s in CellStatus}
     assert counts[CellStatus.NOT_STARTED] == ActionStatus.objects.filter(
         campaign=org.campaign).count()
+
+
+def test_a_unit_added_later_gets_its_rows_at_once(org):
+    village = make_unit("新支部", "branch3", org.organ)
+    assert ActionStatus.objects.filter(unit=village, campaign=org.campaign).count() == 4
