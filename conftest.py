@@ -18,6 +18,12 @@ def _fast_and_isolated(settings, tmp_path):
     settings.TAOLUN_TODAY = ""
 
 
+@pytest.fixture(autouse=True)
+def _english_client(client):
+    """Page tests assert on the English msgids; tests of the Chinese UI ask for zh-hans."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def travel():
     """``travel(date)`` moves the platform's clock for the rest of the test."""

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from dataclasses import dataclass
+
+from auditlog.models import LogEntry
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.text import capfirst
 
 from taolun.activities.models import ActivityRecord, Attachment, RecordStatus
 from taolun.org.models import User
-from taolun.org.roles import REVIEWING_ROLES
-from taolun.org.selectors import scoped
+from taolun.org.roles import REVIEWING_ROLES, Role
+from taolun.org.selectors import scope_for, scoped
 
 
 def records_for_user(user: User) -> QuerySet[ActivityRecord]:
@@ -50,9 +55,11 @@ def records_to_review(user: User) -> QuerySet[ActivityRecord]:
 
 
 def records_returned_to(user: User) -> QuerySet[ActivityRecord]:
-    """Returned records the user wrote: they are the one who must act on them."""
+    """Returned records the user wrote, or of units they are contact for: theirs to mend."""
+    in_contact_scope = scope_for(user).q(roles=[Role.CONTACT])
     return (
-        ActivityRecord.objects.filter(status=RecordStatus.RETURNED, created_by=user)
+        ActivityRecord.objects.filter(status=RecordStatus.RETURNED)
+        .filter(Q(created_by=user) | in_contact_scope)
         .select_related("campaign", "action", "unit", "reviewed_by")
         .order_by("reviewed_at", "id")
     )
@@ -60,3 +67,52 @@ def records_returned_to(user: User) -> QuerySet[ActivityRecord]:
 
 def records_with_counts(qs: QuerySet[ActivityRecord]) -> QuerySet[ActivityRecord]:
     return qs.annotate(attachment_count=Count("attachments"))
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    entry: LogEntry
+    changes: list[str]
+
+
+def record_history(record: ActivityRecord) -> list[HistoryRow]:
+    """The record's audit trail in one query, described without further lookups."""
+    entries = (
+        LogEntry.objects.filter(content_type__app_label="activities",
+                                content_type__model="activityrecord", object_id=record.pk)
+        .select_related("actor")
+        .order_by("timestamp", "id")
+    )
+    return [HistoryRow(entry=e, changes=_describe_changes(e)) for e in entries]
+
+
+HIDDEN_IN_HISTORY = frozenset({"id", "updated_at", "created_at", "attachments"})
+
+
+def _describe_changes(entry: LogEntry) -> list[str]:
+    """Name the changed fields (and the status move); a creation needs no list."""
+    if entry.action == LogEntry.Action.CREATE:
+        return []
+    described = []
+    for name, values in (entry.changes_dict or {}).items():
+        if name in HIDDEN_IN_HISTORY:
+            continue
+        try:
+            field = ActivityRecord._meta.get_field(name)
+        except FieldDoesNotExist:
+            described.append(name)
+            continue
+        label = capfirst(str(getattr(field, "verbose_name", name)))
+        if name == "status" and isinstance(values, list | tuple) and len(values) == 2:
+            before, after = (_status_label(v) for v in values)
+            described.append(f"{label}: {before} → {after}" if before else f"{label}: {after}")
+        else:
+            described.append(label)
+    return described
+
+
+def _status_label(value: str | None) -> str:
+    try:
+        return str(RecordStatus(value).label)
+    except ValueError:
+        return ""

@@ -75,10 +75,11 @@ def campaign_units(campaign: Campaign) -> QuerySet[Unit]:
     """The units that carry out this campaign's actions.
 
     That is the owner's subtree, less the subtrees that run a child campaign of their own
-    (those units act in the child, which reports up through its origin links).
+    (those units act in the child, which reports up through its origin links), and less
+    units whose kind only groups others (an organ, a department).
     """
     owner_path = campaign.owner_unit.path
-    units = Unit.objects.filter(path__startswith=owner_path)
+    units = Unit.objects.filter(path__startswith=owner_path, kind__takes_part=True)
     for child_path in Campaign.objects.filter(parent=campaign).values_list(
         "owner_unit__path", flat=True
     ):
@@ -146,8 +147,8 @@ def unit_plan_save(*, actor: User, campaign: Campaign, unit: Unit, title: str,
     if not actor.has_perm("campaigns.change_unit_plan", unit):
         raise PermissionDenied
     with audited(actor):
-        plan, _created = UnitPlan.objects.get_or_create(
-            campaign=campaign, unit=unit, defaults={"title": title}
+        plan = UnitPlan.objects.filter(campaign=campaign, unit=unit).first() or UnitPlan(
+            campaign=campaign, unit=unit
         )
         plan.title = title.strip()
         plan.body = clean_html(body)

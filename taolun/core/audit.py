@@ -6,6 +6,19 @@ import contextlib
 from collections.abc import Iterator
 
 from auditlog.context import auditlog_value, set_actor
+from django.db.models.signals import pre_save
+
+
+def _is_live(context: dict | None) -> bool:
+    """True while the audit context that set ``context`` is still in force.
+
+    auditlog leaves its last context in the context variable after a request ends;
+    only a context whose receiver is still connected names the current actor.
+    """
+    if not context or context.get("actor") is None:
+        return False
+    duid = context.get("signal_duid")
+    return any(lookup[0] == duid for lookup, *_rest in pre_save.receivers)
 
 
 @contextlib.contextmanager
@@ -19,7 +32,7 @@ def audited(actor) -> Iterator[None]:
         current = auditlog_value.get()
     except LookupError:
         current = None
-    if current and current.get("actor") is not None:
+    if _is_live(current):
         yield
         return
     try:

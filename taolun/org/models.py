@@ -25,6 +25,11 @@ class UnitKind(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    takes_part = models.BooleanField(
+        _("carries out campaign actions"), default=True,
+        help_text=_("Units of this kind get a row per action in the campaign matrix; "
+                    "grouping units (an organ, a department) do not."),
+    )
 
     class Meta:
         ordering = ["order", "code"]
