@@ -19,9 +19,9 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _english_client(client):
-    """Page tests assert on the English msgids; tests of the Chinese UI ask for zh-hans."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+def _english_client(client, settings):
+    """Page tests assert on the English msgids; tests of the Chinese UI drop this cookie."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 @pytest.fixture

@@ -30,7 +30,6 @@ ROLES = ["office", "leader", "supervisor", "contact1", "member1"]
 
 def login(client, user):
     client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
 

@@ -20,7 +20,6 @@ pytestmark = pytest.mark.django_db
 
 def login(client, user):
     client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
 

@@ -1,0 +1,123 @@
+"""Back office for activity records and their evidence.
+
+Records are created, submitted, reviewed and given attachments through the pages,
+whose services check uploads and move the status; here the status, the review and
+the files are read-only, and a correction to a record's text keeps the status table
+current.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import transaction
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from taolun.activities.models import ActivityRecord, Attachment
+from taolun.activities.services import status_refresh
+from taolun.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ScopedInlineMixin
+from taolun.core.sanitize import clean_html
+
+REVIEW_FIELDS = ("status", "submitted_at", "reviewed_by", "reviewed_at", "review_comment")
+RECORD_FIELDS = ("created_by", "created_at", "updated_at")
+
+
+@admin.display(description=_("file name"))
+def download_link(obj: Attachment) -> str:
+    if not obj.pk:
+        return ""
+    return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
+
+
+class AttachmentInline(ScopedInlineMixin, admin.TabularInline):
+    model = Attachment
+    fields = (download_link, "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by", "record")
+
+
+@admin.register(ActivityRecord)
+class ActivityRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "unit", "action", "campaign", "held_on", "status", "created_by")
+    list_filter = ("status", ("campaign", admin.RelatedOnlyFieldListFilter), "unit__kind",
+                   "held_on")
+    list_select_related = ("unit", "action", "campaign", "created_by")
+    search_fields = ("title", "place", "unit__name", "unit__short_name", "action__name",
+                     "created_by__name")
+    date_hierarchy = "held_on"
+    autocomplete_fields = ("participants",)
+    readonly_fields = ("campaign", "action", "unit", *REVIEW_FIELDS, *RECORD_FIELDS)
+    fieldsets = (
+        (None, {"fields": ("campaign", "action", "unit")}),
+        (_("What was done"), {
+            "fields": ("title", "held_on", "place", "participant_count", "participants",
+                       "content"),
+        }),
+        (_("Review"), {"fields": REVIEW_FIELDS}),
+        (_("Record"), {"fields": RECORD_FIELDS}),
+    )
+    inlines = (AttachmentInline,)
+
+    def has_add_permission(self, request) -> bool:
+        # A record is written on its unit's page, where its evidence is checked on upload.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.content = clean_html(obj.content)
+        super().save_model(request, obj, form, change)
+        status_refresh(unit_id=obj.unit_id, action_id=obj.action_id)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, ActivityRecord.objects.filter(pk=obj.pk))
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        """Deleting records clears their cells and, once committed, their stored files."""
+        cells = set(queryset.values_list("unit_id", "action_id"))
+        _delete_files_on_commit(Attachment.objects.filter(record__in=queryset))
+        super().delete_queryset(request, queryset)
+        for unit_id, action_id in cells:
+            status_refresh(unit_id=unit_id, action_id=action_id)
+
+
+def _delete_files_on_commit(attachments) -> None:
+    stored = [a.file for a in attachments.only("file")]
+    transaction.on_commit(lambda: [f.delete(save=False) for f in stored])
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Evidence is uploaded on the record's page; here it is read, or removed with its file."""
+
+    scope_field = "record__unit"
+    list_display = (download_link, "record", "content_type", "size", "uploaded_by",
+                    "uploaded_at")
+    list_filter = ("content_type", "record__unit__kind")
+    list_select_related = ("record", "uploaded_by")
+    search_fields = ("original_name", "record__title", "record__unit__name")
+    fields = (download_link, "record", "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return ScopedAdminMixin.has_delete_permission(self, request, obj)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Attachment.objects.filter(pk=obj.pk))
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        _delete_files_on_commit(queryset)
+        super().delete_queryset(request, queryset)

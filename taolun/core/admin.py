@@ -1,0 +1,116 @@
+"""The back office is scoped like the pages: staff see and choose only what lies in scope.
+
+Superusers see everything. Any other staff member needs Django model permissions to
+see a model at all, and then sees only the rows of the units their roles reach (the
+same selector the pages use). An object outside that scope answers 404, whether its
+change, delete, history or password URL is asked for, and foreign-key and many-to-many
+choices offer only objects in scope.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+
+from taolun.org.selectors import scope_for, scoped
+
+
+def is_unrestricted(request: HttpRequest) -> bool:
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
+class ScopedChoicesMixin:
+    """Limit foreign-key and many-to-many choices to what the related model's admin shows.
+
+    The related model's scope is the one its registered :class:`ScopedAdminMixin`
+    admin defines, so each model's scope is written once.
+    """
+
+    def scoped_choices(self, request: HttpRequest, model: type[Model],
+                       qs: QuerySet) -> QuerySet:
+        """Restrict ``qs`` (of ``model``) to what the request's user may choose."""
+        related_admin = self.admin_site._registry.get(model)
+        if isinstance(related_admin, ScopedAdminMixin):
+            return related_admin.scope_queryset(request, qs)
+        return qs
+
+    def _limited_kwargs(self, db_field, request: HttpRequest, kwargs: dict) -> dict:
+        if "queryset" in kwargs or is_unrestricted(request):
+            return kwargs
+        model = db_field.remote_field.model
+        qs = self.get_field_queryset(None, db_field, request)
+        if qs is None:
+            qs = model._default_manager.all()
+        return {**kwargs, "queryset": self.scoped_choices(request, model, qs)}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = self._limited_kwargs(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = self._limited_kwargs(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedAdminMixin(ScopedChoicesMixin):
+    """A ModelAdmin whose rows are scoped to the user's units through the scoping selector.
+
+    ``scope_field`` is the path from the model to its unit ("unit", "record__unit";
+    "" for Unit itself; None for reference data every staff member may read).
+    Override :meth:`scope_queryset` where scope is not a single unit field.
+    """
+
+    scope_field: str | None = "unit"
+
+    def scope_queryset(self, request: HttpRequest, qs: QuerySet) -> QuerySet:
+        if self.scope_field is None or is_unrestricted(request):
+            return qs
+        return scoped(qs, request.user, unit_field=self.scope_field)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return self.scope_queryset(request, super().get_queryset(request))
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        """Missing and out-of-scope objects both answer 404, never a redirect."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def can_write(self, request: HttpRequest, obj: Model) -> bool:
+        """Whether the user may change or delete this (visible) object; see subclasses."""
+        return True
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None or is_unrestricted(request):
+            return allowed
+        return self.can_write(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        if not allowed or obj is None or is_unrestricted(request):
+            return allowed
+        return self.can_write(request, obj)
+
+
+class ScopedInlineMixin(ScopedChoicesMixin):
+    """Inlines show the rows of a parent already in scope; their choices are scoped too."""
+
+
+def covers(request: HttpRequest, unit) -> bool:
+    """Whether the user's scope reaches ``unit`` (a Unit or None)."""
+    return unit is not None and scope_for(request.user).covers(unit)
+
+
+class ReadOnlyAdminMixin:
+    """Derived or evidence rows: viewable in the back office, changed only by the services."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,20 @@
+"""Chinese first: the interface speaks the site's language unless the user chose another."""
+
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Like Django's, but a browser's Accept-Language does not override the site language.
+
+    Offices run English-language browsers as often as Chinese ones; the switcher on every
+    page (a cookie) is the only way to another language.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
