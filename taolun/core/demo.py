@@ -48,7 +48,7 @@ from taolun.core import clock
 from taolun.core.audit import audited
 from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
 from taolun.org.roles import Role
-from taolun.org.services import post_set, role_grant, unit_add
+from taolun.org.services import office_staff_group_ensure, post_set, role_grant, unit_add
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 
@@ -639,6 +639,8 @@ class _Loader:
                 self.count("demo accounts")
             if role is not None:
                 self.grant(user, self.units[unit], role)
+                if staff:
+                    user.groups.add(office_staff_group_ensure())
             # Printed as created: checking each hash again would cost a second per account
             # on every run, and a demo password changed by hand is its changer's to know.
             where = f"{self.units[unit].display_name} ({unit})" if unit else "—"

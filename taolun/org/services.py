@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 from taolun.core.audit import audited
 from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
@@ -55,3 +57,31 @@ def role_revoke(*, actor: User | None, user: User, unit: Unit, role: str) -> int
     with audited(actor):
         deleted, _rows = RoleAssignment.objects.filter(user=user, unit=unit, role=role).delete()
     return deleted
+
+
+# What a campaign office's staff may do in the back office (always within their scope).
+OFFICE_STAFF_PERMISSIONS = (
+    "org.view_unitkind",
+    *(f"org.{verb}_{model}" for model in ("unit", "user", "post", "roleassignment")
+      for verb in ("view", "add", "change")),
+    *(f"campaigns.{verb}_{model}"
+      for model in ("campaign", "theme", "stage", "leadinggroupmember", "action", "unitplan")
+      for verb in ("view", "add", "change")),
+    "campaigns.view_actionstatus",
+    "activities.view_activityrecord",
+    "activities.change_activityrecord",
+    "activities.view_attachment",
+)
+OFFICE_STAFF_GROUP = "campaign office staff"
+
+
+@transaction.atomic
+def office_staff_group_ensure() -> Group:
+    """The group that gives office staff the back office, scoped by their roles."""
+    group, _created = Group.objects.get_or_create(name=OFFICE_STAFF_GROUP)
+    wanted = Q()
+    for dotted in OFFICE_STAFF_PERMISSIONS:
+        app_label, codename = dotted.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(*Permission.objects.filter(wanted))
+    return group

@@ -329,3 +329,12 @@ def test_accounts_come_later_when_the_demo_is_switched_on(settings):
     load(settings, demo=False)
     load(settings, demo=True)
     assert User.objects.filter(username__in=DEMO_USERNAMES).count() == len(DEMO_USERNAMES)
+
+
+def test_demo_office_reaches_the_back_office_within_its_scope(settings, client):
+    load(settings)
+    client.force_login(User.objects.get(username="office"))
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/activities/activityrecord/").status_code == 200
+    province_unit = Unit.objects.get(slug="shanxi")
+    assert client.get(f"/admin/org/unit/{province_unit.pk}/change/").status_code == 404

@@ -1,0 +1,126 @@
+# taolun — set up, run and test. `make run` and `make test` are all a newcomer needs.
+#
+# Stamp files make `make install` fast when nothing changed: the Python packages are
+# reinstalled only when pyproject.toml changes, the npm packages only when
+# package-lock.json changes, the vendored copies only when node_modules changes.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The demo is the seed's campaign of 2019; `make run TODAY=` uses the real date.
+TODAY ?= 2019-05-20
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k login -x"`.
+PYTEST_ARGS ?=
+
+# Never let playwright fetch a browser of its own: tests drive Debian's /usr/bin/chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+PY_STAMP := $(VENV)/.stamp-install
+PY_TEST_STAMP := $(VENV)/.stamp-install-test
+NPM_STAMP := node_modules/.stamp-install
+VENDOR := taolun/static/vendor
+VENDOR_STAMP := $(VENDOR)/.stamp
+
+# The front-end files the templates use, copied from node_modules (never a CDN).
+# source (under node_modules/)                 -> destination (under $(VENDOR)/)
+VENDOR_FILES := \
+	bootstrap/dist/css/bootstrap.min.css:bootstrap/bootstrap.min.css \
+	bootstrap/dist/css/bootstrap.min.css.map:bootstrap/bootstrap.min.css.map \
+	bootstrap/dist/js/bootstrap.bundle.min.js:bootstrap/bootstrap.bundle.min.js \
+	bootstrap/dist/js/bootstrap.bundle.min.js.map:bootstrap/bootstrap.bundle.min.js.map \
+	htmx.org/dist/htmx.min.js:htmx/htmx.min.js \
+	echarts/dist/echarts.min.js:echarts/echarts.min.js \
+	axe-core/axe.min.js:axe/axe.min.js
+
+PO_FILES := $(wildcard taolun/locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+DEMO_ENV := DEBUG=1 TAOLUN_DEMO=1 TAOLUN_TODAY=$(TODAY)
+
+.PHONY: help install install-test run test lint format messages test-postgres clean
+
+help:
+	@echo "make run            set up, create the demo database under var/ and serve on http://$(HOST):$(PORT)"
+	@echo "make test           install what the tests need (Chromium included) and run the whole suite"
+	@echo "make install        set up only: .venv, Python and npm packages, vendored static files"
+	@echo "make lint           ruff check + ruff format --check"
+	@echo "make test-postgres  run the suite on a local PostgreSQL 15 cluster"
+	@echo "make messages       update and compile the zh_Hans translations"
+	@echo "make clean          remove .venv, node_modules, vendored files and var/"
+
+install: $(PY_STAMP) $(VENDOR_STAMP) $(MO_FILES)
+
+# Debian's own python3 needs python3-venv for this; the image's Python has it.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { bash scripts/apt-install.sh python3-venv && $(PYTHON) -m venv --clear $(VENV); }
+
+$(PY_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python scripts/requirements.py > $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements.txt
+	touch $@
+
+install-test: $(PY_TEST_STAMP) install
+	@bash scripts/ensure-chromium.sh
+
+$(PY_TEST_STAMP): pyproject.toml $(PY_STAMP)
+	$(BIN)/python scripts/requirements.py test > $(VENV)/requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements-test.txt
+	touch $@
+
+$(NPM_STAMP): package-lock.json package.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR_STAMP): $(NPM_STAMP) Makefile
+	rm -rf $(VENDOR)
+	@set -e; for pair in $(VENDOR_FILES); do \
+		src="node_modules/$${pair%%:*}"; dst="$(VENDOR)/$${pair##*:}"; \
+		mkdir -p "$$(dirname "$$dst")"; cp "$$src" "$$dst"; \
+	done
+	@echo "vendored $(words $(VENDOR_FILES)) files into $(VENDOR)/"
+	touch $@
+
+# Compiled translations: rebuilt when a .po file changes (gettext is a Debian package).
+%.mo: %.po
+	@command -v msgfmt >/dev/null || bash scripts/apt-install.sh gettext
+	msgfmt --check-format -o $@ $<
+
+run: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	@echo "taolun: http://$(HOST):$(PORT)/  (today is $(if $(TODAY),$(TODAY),the real date))"
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# pytest's exit status passes through: 5 (no test collected) fails like any other failure.
+test: install-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(PY_TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(PY_TEST_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test-postgres: install-test
+	PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/pg-test.sh
+
+messages: install
+	@command -v xgettext >/dev/null || bash scripts/apt-install.sh gettext
+	mkdir -p taolun/locale
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete \
+		--ignore=node_modules --ignore=var --ignore=bench --ignore=tests --ignore=docs
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l zh_Hans \
+		--ignore=.venv --ignore=node_modules --ignore=var
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var test-results
+	find . -name __pycache__ -type d -prune -not -path "./.git/*" -exec rm -rf {} +
