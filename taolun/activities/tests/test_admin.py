@@ -7,14 +7,12 @@ import datetime as dt
 import pytest
 from auditlog.models import LogEntry
 from django.contrib import admin
-from django.contrib.auth.models import Permission
-from django.urls import reverse
 
 from taolun.activities.models import ActivityRecord, Attachment, RecordStatus
 from taolun.activities.services import record_create, record_review
 from taolun.activities.tests.files import pdf, png
 from taolun.campaigns.models import ActionStatus, RecordState
-from taolun.org.models import User
+from taolun.core.tests.admin_utils import make_staff, url
 from taolun.org.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,19 +22,8 @@ RECORD_PERMS = ("activities.view_activityrecord", "activities.change_activityrec
                 "activities.delete_attachment")
 
 
-def make_staff(user: User, *perms: str) -> User:
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return User.objects.get(pk=user.pk)
 
 
-def url(model, view: str = "changelist", *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def make(org, unit: str, title: str, number: int = 1, **kw) -> ActivityRecord:

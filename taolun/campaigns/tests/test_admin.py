@@ -7,8 +7,6 @@ import datetime as dt
 import pytest
 from auditlog.models import LogEntry
 from django.contrib import admin
-from django.contrib.auth.models import Permission
-from django.urls import reverse
 
 from taolun.campaigns.models import (
     Action,
@@ -27,7 +25,7 @@ from taolun.campaigns.services import (
     unit_plan_save,
 )
 from taolun.campaigns.tests.factories import make_campaign
-from taolun.org.models import User
+from taolun.core.tests.admin_utils import make_staff, url
 from taolun.org.tests.factories import UserFactory, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -35,19 +33,8 @@ D = dt.date
 CAMPAIGN_MODELS = (Campaign, Action, UnitPlan, ActionStatus)
 
 
-def make_staff(user: User, *perms: str) -> User:
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return User.objects.get(pk=user.pk)
 
 
-def url(model, view: str = "changelist", *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def all_perms(*models: str, app: str = "campaigns") -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from auditlog.models import LogEntry
 from django.contrib import admin
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from taolun.core.tests.admin_utils import make_staff, url
 from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
 from taolun.org.roles import Role
 from taolun.org.tests.factories import UserFactory, grant, make_unit
@@ -15,20 +15,8 @@ from taolun.org.tests.factories import UserFactory, grant, make_unit
 pytestmark = pytest.mark.django_db
 
 
-def make_staff(user: User, *perms: str) -> User:
-    """Give ``user`` the back office and the named permissions ("org.view_unit" …)."""
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return User.objects.get(pk=user.pk)
 
 
-def url(model, view: str = "changelist", *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 @pytest.fixture
