@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from taolun.activities.models import ActivityRecord
 from taolun.campaigns.models import Action
+from taolun.notifications.tasks import send_mails
 from taolun.org.models import RoleAssignment, Unit, User
 from taolun.org.roles import APPROVING_ROLES, REVIEWING_ROLES
-
-log = logging.getLogger(__name__)
 
 
 def holders_over(unit: Unit, roles: Iterable[str]) -> list[User]:
@@ -28,18 +25,15 @@ def holders_over(unit: Unit, roles: Iterable[str]) -> list[User]:
 
 
 def _send(recipients: Iterable[User], subject: str, body: str, link: str) -> int:
+    """Queue one mail per recipient with an address; return how many were queued."""
     site = settings.TAOLUN_SITE_URL.rstrip("/")
     messages = [
-        (subject, f"{body}\n\n{site}{link}", settings.DEFAULT_FROM_EMAIL, [user.email])
+        [subject, f"{body}\n\n{site}{link}", settings.DEFAULT_FROM_EMAIL, [user.email]]
         for user in {u.pk: u for u in recipients if u.email}.values()
     ]
-    if not messages:
-        return 0
-    try:
-        return send_mass_mail(messages, fail_silently=False)
-    except OSError:
-        log.exception("could not send notification mail %r", subject)
-        return 0
+    if messages:
+        send_mails.enqueue(messages)
+    return len(messages)
 
 
 def notify_record_submitted(record: ActivityRecord) -> int:
