@@ -9,6 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from taolun.activities.models import ActivityRecord, Attachment, RecordStatus
 from taolun.org.models import User
@@ -73,6 +74,19 @@ def records_with_counts(qs: QuerySet[ActivityRecord]) -> QuerySet[ActivityRecord
 class HistoryRow:
     entry: LogEntry
     changes: list[str]
+
+    @property
+    def action_label(self) -> str:
+        # auditlog ships no Chinese: name the kind of change in our own catalogue.
+        return str(AUDIT_ACTIONS.get(self.entry.action, self.entry.get_action_display()))
+
+
+AUDIT_ACTIONS = {
+    LogEntry.Action.CREATE: _("created"),
+    LogEntry.Action.UPDATE: _("changed"),
+    LogEntry.Action.DELETE: _("deleted"),
+    LogEntry.Action.ACCESS: _("viewed"),
+}
 
 
 def record_history(record: ActivityRecord) -> list[HistoryRow]:

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from taolun.org.models import Unit, slug_validator
 
@@ -177,10 +178,10 @@ class Action(models.Model):
 
 
 class LeadingGroupRole(models.TextChoices):
-    HEAD = "head", _("Head (组长)")
-    DEPUTY = "deputy", _("Deputy head (副组长)")
-    MEMBER = "member", _("Member (成员)")
-    OFFICE_DIRECTOR = "office_director", _("Office director (办公室主任)")
+    HEAD = "head", pgettext_lazy("leading group", "Head")
+    DEPUTY = "deputy", pgettext_lazy("leading group", "Deputy head")
+    MEMBER = "member", pgettext_lazy("leading group", "Member")
+    OFFICE_DIRECTOR = "office_director", pgettext_lazy("leading group", "Office director")
 
 
 class LeadingGroupMember(models.Model):
@@ -249,18 +250,23 @@ class CellStatus(models.TextChoices):
 class ActionStatus(models.Model):
     """One row per (unit, action), updated whenever a record of it changes."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="action_statuses")
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="statuses")
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
-    due_on = models.DateField(null=True, blank=True)
-    record_state = models.CharField(max_length=20, choices=RecordState.choices,
-                                    default=RecordState.NONE)
-    completed_on = models.DateField(null=True, blank=True)
-    records_count = models.PositiveIntegerField(default=0)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("campaign"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="action_statuses",
+                             verbose_name=_("unit"))
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="statuses",
+                               verbose_name=_("action"))
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("stage"))
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    record_state = models.CharField(_("furthest record state"), max_length=20,
+                                    choices=RecordState.choices, default=RecordState.NONE)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    records_count = models.PositiveIntegerField(_("number of records"), default=0)
     latest_record = models.ForeignKey("activities.ActivityRecord", on_delete=models.SET_NULL,
-                                      null=True, blank=True, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+                                      null=True, blank=True, related_name="+",
+                                      verbose_name=_("latest record"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("action status")

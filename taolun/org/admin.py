@@ -76,7 +76,6 @@ class UnitAdmin(ScopedAdminMixin, TreeAdmin):
     list_filter = ("kind",)
     list_select_related = ("kind",)
     search_fields = ("name", "short_name", "slug")
-    readonly_fields = ("path", "depth", "numchild")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

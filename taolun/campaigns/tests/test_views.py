@@ -115,7 +115,7 @@ def test_detail_shows_plan_themes_stages_and_leading_group(client, org):
     assert '<li value="2">破除安于现状，着力解决不思进取问题，坚持改革创新</li>' in main
     assert "打响动员的“第一枪”" in main and "规定动作4" in main and "2019-04-18" in main
     assert "大讨论活动领导小组" in main
-    assert "Head (组长)" in main and "领导" in main and "党组书记、理事长" in main
+    assert "Head" in main and "领导" in main and "党组书记、理事长" in main
     assert "全面负责" in main and "to be named" in main
     assert reverse("campaigns:overview", args=["camp"]) in main
 
