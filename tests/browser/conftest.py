@@ -7,7 +7,11 @@ under ``make run``. Helpers ``login`` and ``axe_check`` are imported by the test
 
 from __future__ import annotations
 
+import io
 import os
+import re
+import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,8 +121,12 @@ def axe_check(page) -> None:
     assert script is not None, "axe-core is missing: run `make install` (npm ci)"
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(script))
+    # resultTypes only trims the passes and inapplicable lists (to one node each), which
+    # halves the run; every violation is still reported.
     result = page.evaluate(
-        """async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})""",
+        """async (tags) => await axe.run(document, {
+            runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+        })""",
         WCAG_TAGS,
     )
     violations = result["violations"]
@@ -137,3 +145,117 @@ def axe_check(page) -> None:
         report = "\n".join(lines)
         print(report)
         pytest.fail(report, pytrace=False)
+
+
+# -- The seed's demo, as a user of `make run` sees it ------------------------------------
+
+DEMO_TODAY = "2019-05-20"
+DEMO_CAMPAIGN = "sxdpf-2019"
+_demo_snapshot = None  # a private in-memory copy of the database right after load_demo
+
+
+def _load_demo() -> None:
+    """``manage.py load_demo``, copied back from a snapshot after its first run.
+
+    Loading the demo takes about two seconds; live_server tests empty the database after
+    each test. On the in-memory SQLite test database the first load is kept with SQLite's
+    backup API and copied back in milliseconds; on any other database it is loaded anew.
+    """
+    import sqlite3
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+
+    global _demo_snapshot
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if in_memory and _demo_snapshot is not None:
+        connection.ensure_connection()
+        _demo_snapshot.backup(connection.connection)
+        # The flush before this test made new content types; the copy has the old ones.
+        ContentType.objects.clear_cache()
+        return
+    call_command("load_demo", stdout=io.StringIO())
+    if in_memory:
+        snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(snapshot)
+        _demo_snapshot = snapshot
+
+
+@pytest.fixture
+def demo(transactional_db, settings) -> str:
+    """The seed's campaign with its demo accounts, on the demo's day; returns its slug."""
+    settings.TAOLUN_DEMO = True
+    settings.TAOLUN_TODAY = DEMO_TODAY
+    _load_demo()
+    return DEMO_CAMPAIGN
+
+
+def zh(msgid: str) -> str:
+    """What the Chinese UI shows for an English msgid (the msgid itself if untranslated)."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return translation.gettext(msgid)
+
+
+def logout(page) -> None:
+    """Sign out with the header's button (a POST form)."""
+    with page.expect_navigation():
+        page.locator("header form[action$='/logout/'] button[type=submit]").click()
+
+
+def todo_count(page) -> int:
+    """The number in the header's to-do counter of the current page."""
+    text = page.get_by_test_id("todo-count").text_content() or ""
+    match = re.match(r"\s*(\d+)", text)
+    assert match, f"no number in the to-do counter: {text!r}"
+    return int(match.group(1))
+
+
+def sign_in(page, live_server, username: str) -> None:
+    """Give the page's context a signed-in session, without the login form (it has its tests)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username),
+                       backend="django.contrib.auth.backends.ModelBackend")
+    page.context.add_cookies([{
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }])
+
+
+def tiny_png() -> bytes:
+    """A real 2×2 RGB PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\xb0\x1a\x1a" * 2 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def tiny_pdf() -> bytes:
+    """A real one-page PDF with a correct cross-reference table."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)

@@ -1,0 +1,223 @@
+"""Every page of the Foundation issue passes axe-core (WCAG 2.1 A/AA) as the people who use it
+see it, on the seed's demo; the record form works by keyboard alone; pages fit a phone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from taolun.activities.models import ActivityRecord
+from taolun.activities.services import record_update
+from taolun.campaigns.models import Action, ActionKind, Approval
+from taolun.org.models import User
+from tests.browser.conftest import (
+    DEMO_CAMPAIGN,
+    PHONE,
+    axe_check,
+    focus_document_start,
+    is_focused,
+    sign_in,
+    tiny_pdf,
+    tiny_png,
+)
+
+pytestmark = pytest.mark.browser
+
+CAMPAIGN = f"/campaigns/{DEMO_CAMPAIGN}"
+UNIT = "sxdpf-branch-1"
+
+
+def not_started_action() -> int:
+    """统筹谋划年度工作… : never recorded by 机关第一党支部 at the demo's day."""
+    return Action.objects.get(campaign__slug=DEMO_CAMPAIGN, kind=ActionKind.PRESCRIBED,
+                              number=6).pk
+
+
+def pending_action() -> int:
+    """The rehabilitation centre branch's self-selected action, awaiting the office."""
+    return Action.objects.get(campaign__slug=DEMO_CAMPAIGN, kind=ActionKind.SELF_SELECTED,
+                              approval=Approval.PROPOSED).pk
+
+
+def record(title: str) -> int:
+    return ActivityRecord.objects.get(title=title).pk
+
+
+def draft_with_files() -> int:
+    """机关第一党支部's draft, with a photo and a PDF attached (the demo's records have none)."""
+    draft = ActivityRecord.objects.get(title=DRAFT)
+    record_update(actor=User.objects.get(username="contact1"), record=draft, files=[
+        SimpleUploadedFile("会场照片.png", tiny_png(), "image/png"),
+        SimpleUploadedFile("会议记录.pdf", tiny_pdf(), "application/pdf"),
+    ])
+    return draft.pk
+
+
+SUBMITTED = "省康复研究中心党支部专题组织生活会"
+RETURNED = "机关第二党支部专题组织生活会"
+DRAFT = "机关第一党支部专题组织生活会"
+MOBILISATION = "省残联“改革创新、奋发有为”大讨论动员部署会"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    user: str
+    url: Callable[[], str]
+    #: For a form shown with its errors: the fields to empty, then the button that sends it.
+    empty: tuple[str, ...] = ()
+    button: str = "main form button[type=submit] >> nth=-1"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+PAGES = [
+    Page("home-contact", "contact1", lambda: "/"),
+    Page("home-office", "office", lambda: "/"),
+    Page("unit-tree", "office", lambda: "/units/"),
+    Page("unit-contact", "contact1", lambda: f"/units/{UNIT}/?campaign={DEMO_CAMPAIGN}"),
+    Page("unit-office", "office",
+         lambda: f"/units/sxdpf-rehab-centre-branch/?campaign={DEMO_CAMPAIGN}"),
+    Page("unit-default-campaign-member", "member", lambda: f"/units/{UNIT}/"),
+    Page("campaign-list", "office", lambda: "/campaigns/"),
+    Page("campaign-detail", "office", lambda: f"{CAMPAIGN}/"),
+    Page("campaign-detail-parent", "province", lambda: "/campaigns/shanxi-2019/"),
+    Page("campaign-overview", "office", lambda: f"{CAMPAIGN}/matrix/"),
+    Page("plan-edit", "contact1", lambda: f"{CAMPAIGN}/units/{UNIT}/plan/"),
+    Page("action-propose", "contact1", lambda: f"{CAMPAIGN}/units/{UNIT}/actions/new/"),
+    Page("action-decide", "office", lambda: f"/campaigns/actions/{pending_action()}/decide/"),
+    Page("record-list", "office", lambda: "/records/"),
+    Page("record-create", "contact1", lambda: f"/records/new/{UNIT}/{not_started_action()}/"),
+    Page("record-detail-review", "office", lambda: f"/records/{record(SUBMITTED)}/"),
+    Page("record-detail-draft", "contact1", lambda: f"/records/{record(DRAFT)}/"),
+    Page("record-detail-mobilisation", "leader", lambda: f"/records/{record(MOBILISATION)}/"),
+    Page("record-edit-returned", "contact2", lambda: f"/records/{record(RETURNED)}/edit/"),
+    Page("record-edit-attachments", "contact1", lambda: f"/records/{draft_with_files()}/edit/"),
+    Page("todo-office", "office", lambda: "/todo/"),
+    Page("todo-contact", "contact2", lambda: "/todo/"),
+    Page("todo-empty", "supervisor", lambda: "/todo/"),
+    # Forms sent back with their errors shown.
+    Page("record-create-errors", "contact1",
+         lambda: f"/records/new/{UNIT}/{not_started_action()}/",
+         empty=("#id_title", "#id_held_on")),
+    Page("plan-edit-errors", "contact1", lambda: f"{CAMPAIGN}/units/{UNIT}/plan/",
+         empty=("#id_title",)),
+    Page("action-propose-errors", "contact1",
+         lambda: f"{CAMPAIGN}/units/{UNIT}/actions/new/", empty=("#id_name",)),
+    # Returning a record needs a comment.
+    Page("record-review-errors", "office", lambda: f"/records/{record(SUBMITTED)}/",
+         empty=("#id_comment",), button="main button[value=return]"),
+]
+
+
+def open_page(page, live_server, spec: Page) -> None:
+    sign_in(page, live_server, spec.user)
+    response = page.goto(f"{live_server.url}{spec.url()}")
+    assert response.status == 200, f"{spec}: {response.status} at {page.url}"
+
+
+def submit_empty(page, spec: Page) -> None:
+    for selector in spec.empty:
+        page.fill(selector, "")
+    with page.expect_navigation():
+        page.locator(spec.button).click()
+    errors = page.locator("#form-errors")
+    assert errors.is_visible(), f"{spec}: no error summary after sending an empty form"
+    assert errors.get_attribute("role") == "alert"
+    for selector in spec.empty:
+        assert page.locator(f"{selector}_error").is_visible(), f"{spec}: no error at {selector}"
+        assert page.locator(selector).get_attribute("aria-invalid") == "true", selector
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=str)
+def test_page_passes_axe(page, live_server, demo, spec):
+    open_page(page, live_server, spec)
+    if spec.empty:
+        submit_empty(page, spec)
+
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    assert page.locator("h1").count() == 1
+    axe_check(page)
+
+
+FOCUSABLE = """(root) => Array.from(root.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])'
+  )).filter(el => !el.disabled && el.getClientRects().length > 0)
+    .map(el => el.id || el.name || el.textContent.trim())"""
+
+ACTIVE = """async () => {
+  const look = () => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    return {
+      key: el.id || el.name || el.textContent.trim(),
+      inForm: !!el.closest('main form'),
+      outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0,
+      shadow: style.boxShadow !== 'none',
+    };
+  };
+  // Focus styles may fade in (Bootstrap's box-shadow transition): give them a few frames.
+  for (let frame = 0; frame < 30; frame++) {
+    const now = look();
+    if (!now.inForm || now.outline || now.shadow) return now;
+    await new Promise(resolve => requestAnimationFrame(resolve));
+  }
+  return look();
+}"""
+
+
+def test_record_form_by_keyboard(page, live_server, demo):
+    open_page(page, live_server, next(p for p in PAGES if p.name == "record-create"))
+    focus_document_start(page)
+
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    assert is_focused(skip)
+    assert skip.bounding_box()["width"] > 1
+    page.keyboard.press("Enter")
+    assert is_focused(page.locator("main#main"))
+
+    # Tab from the top of main through the form: every field and button, in order, each
+    # with a visible focus indicator. A date input takes several Tabs (day, month, year).
+    form = page.locator("main form[enctype]")
+    expected = form.evaluate(FOCUSABLE)
+    assert {"title", "held_on", "place", "participant_count", "participants", "content",
+            "attachments"} <= {key.removeprefix("id_") for key in expected}
+    visited: list[str] = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        active = page.evaluate(ACTIVE)
+        if not active["inForm"]:
+            if visited:
+                break
+            continue
+        if visited and visited[-1] == active["key"]:
+            continue  # still in a date input, moving between its day, month and year
+        assert active["outline"] or active["shadow"], f"no visible focus on {active['key']}"
+        visited.append(active["key"])
+    assert visited == expected
+
+
+WIDE_TABLES = """() => Array.from(document.querySelectorAll('table'))
+  .filter(t => t.getBoundingClientRect().right > window.innerWidth + 1
+               || t.scrollWidth > document.documentElement.clientWidth)
+  .filter(t => !t.closest('.table-responsive'))
+  .map(t => t.querySelector('caption')?.textContent.trim() || t.outerHTML.slice(0, 80))"""
+
+PHONE_PAGES = ["unit-contact", "campaign-detail", "campaign-overview", "record-create"]
+
+
+@pytest.mark.parametrize("name", PHONE_PAGES)
+def test_page_fits_a_phone(new_page, live_server, demo, name):
+    page = new_page(viewport=PHONE)
+    open_page(page, live_server, next(p for p in PAGES if p.name == name))
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # A wide table scrolls inside its own .table-responsive box, never the page.
+    assert page.evaluate(WIDE_TABLES) == []
+    axe_check(page)
