@@ -1,7 +1,7 @@
 import rules
 
 from taolun.activities.models import EDITABLE, RecordStatus
-from taolun.org.predicates import in_scope, is_contact_or_office, is_office
+from taolun.org.predicates import in_scope, is_campaign_office, is_contact_or_office
 
 
 @rules.predicate
@@ -18,4 +18,4 @@ def is_submitted(user, record) -> bool:
 rules.add_perm("activities.view_record", in_scope)
 rules.add_perm("activities.add_record", is_contact_or_office)
 rules.add_perm("activities.change_record", is_contact_or_office & is_editable)
-rules.add_perm("activities.review_record", is_office & is_submitted)
+rules.add_perm("activities.review_record", is_campaign_office & is_submitted)

@@ -19,7 +19,7 @@ from taolun.org.selectors import scope_for, scoped
 
 def records_for_user(user: User) -> QuerySet[ActivityRecord]:
     return scoped(ActivityRecord.objects.all(), user).select_related(
-        "campaign", "action", "action__stage", "unit", "created_by", "reviewed_by"
+        "campaign__owner_unit", "action", "action__stage", "unit", "created_by", "reviewed_by"
     )
 
 
@@ -48,9 +48,9 @@ def get_attachment_for_user(user: User, pk: int) -> Attachment:
 
 def records_to_review(user: User) -> QuerySet[ActivityRecord]:
     return (
-        scoped(ActivityRecord.objects.filter(status=RecordStatus.SUBMITTED), user,
-               roles=REVIEWING_ROLES)
-        .select_related("campaign", "action", "unit", "created_by")
+        ActivityRecord.objects.filter(status=RecordStatus.SUBMITTED)
+        .filter(scope_for(user).q_in_campaign(REVIEWING_ROLES))
+        .select_related("campaign__owner_unit", "action", "unit", "created_by")
         .order_by("submitted_at", "id")
     )
 

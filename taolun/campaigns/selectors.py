@@ -87,7 +87,7 @@ def unit_plan(campaign: Campaign, unit: Unit) -> UnitPlan | None:
 def unit_own_actions(campaign: Campaign, unit: Unit) -> list[Action]:
     return list(
         Action.objects.filter(campaign=campaign, unit=unit, kind=ActionKind.SELF_SELECTED)
-        .select_related("stage", "unit", "proposed_by", "decided_by")
+        .select_related("campaign__owner_unit", "stage", "unit", "proposed_by", "decided_by")
         .order_by("number")
     )
 
@@ -177,8 +177,8 @@ def pending_actions_for_user(user: User) -> QuerySet[Action]:
 
     return (
         Action.objects.filter(kind=ActionKind.SELF_SELECTED, approval=Approval.PROPOSED)
-        .filter(scope_for(user).q(roles=APPROVING_ROLES))
-        .select_related("campaign", "unit", "stage", "proposed_by")
+        .filter(scope_for(user).q_in_campaign(APPROVING_ROLES))
+        .select_related("campaign__owner_unit", "unit", "stage", "proposed_by")
         .order_by("id")
     )
 
@@ -186,7 +186,7 @@ def pending_actions_for_user(user: User) -> QuerySet[Action]:
 def get_action_for_user(user: User, pk: int) -> Action:
     """An action the user can see: prescribed ones of a visible campaign, own ones in scope."""
     action = (
-        Action.objects.select_related("campaign", "stage", "unit")
+        Action.objects.select_related("campaign__owner_unit", "stage", "unit")
         .filter(pk=pk)
         .filter(Q(kind=ActionKind.PRESCRIBED, campaign__in=campaigns_for_user(user))
                 | (Q(kind=ActionKind.SELF_SELECTED) & scope_for(user).q()))

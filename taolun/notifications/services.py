@@ -16,11 +16,16 @@ from taolun.org.models import RoleAssignment, Unit, User
 from taolun.org.roles import APPROVING_ROLES, REVIEWING_ROLES
 
 
-def holders_over(unit: Unit, roles: Iterable[str]) -> list[User]:
-    """Active people holding one of ``roles`` over ``unit`` or any unit above it."""
-    user_ids = RoleAssignment.objects.filter(
-        unit__path__in=unit.ancestor_paths(), role__in=list(roles)
-    ).values("user_id")
+def holders_over(unit: Unit, roles: Iterable[str], *, within: Unit) -> list[User]:
+    """Active people with an address holding one of ``roles`` over ``unit``.
+
+    Only roles held at or below ``within`` (the campaign's owner) count: the province's
+    office is not asked to review a federation's records.
+    """
+    paths = [p for p in unit.ancestor_paths() if p.startswith(within.path)]
+    user_ids = RoleAssignment.objects.filter(unit__path__in=paths, role__in=list(roles)).values(
+        "user_id"
+    )
     return list(User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""))
 
 
@@ -39,7 +44,7 @@ def _send(recipients: Iterable[User], subject: str, body: str, link: str) -> int
 def notify_record_submitted(record: ActivityRecord) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         return _send(
-            holders_over(record.unit, REVIEWING_ROLES),
+            holders_over(record.unit, REVIEWING_ROLES, within=record.campaign.owner_unit),
             _("Record to review: %(title)s") % {"title": record.title},
             _("%(unit)s submitted a record of “%(action)s” for review.")
             % {"unit": record.unit.name, "action": record.action.name},
@@ -60,7 +65,7 @@ def notify_record_reviewed(record: ActivityRecord) -> int:
 def notify_action_proposed(action: Action) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         return _send(
-            holders_over(action.unit, APPROVING_ROLES),
+            holders_over(action.unit, APPROVING_ROLES, within=action.campaign.owner_unit),
             _("Self-selected action to approve: %(name)s") % {"name": action.name},
             _("%(unit)s proposed a self-selected action.") % {"unit": action.unit.name},
             reverse("notifications:todo"),

@@ -30,7 +30,25 @@ def role_over(*roles: str, name: str | None = None) -> rules.Predicate:
     return rules.predicate(check, name=name or f"role_over({','.join(wanted)})")
 
 
+def campaign_role(*roles: str, name: str) -> rules.Predicate:
+    """True when the user holds one of ``roles`` over the object's unit, inside its campaign.
+
+    The object (a record, a self-selected action) has ``unit`` and ``campaign``.
+    """
+
+    def check(user, obj) -> bool:
+        unit = unit_of(obj)
+        if unit is None or getattr(obj, "campaign", None) is None:
+            return False
+        return scope_for(user).covers_in_campaign(unit, obj.campaign.owner_unit.path, roles)
+
+    return rules.predicate(check, name=name)
+
+
 in_scope = role_over(name="in_scope")
 is_office = role_over(Role.OFFICE, name="is_office")
 is_office_or_leader = role_over(Role.OFFICE, Role.LEADER, name="is_office_or_leader")
 is_contact_or_office = role_over(Role.CONTACT, Role.OFFICE, name="is_contact_or_office")
+is_campaign_office = campaign_role(Role.OFFICE, name="is_campaign_office")
+is_campaign_office_or_leader = campaign_role(Role.OFFICE, Role.LEADER,
+                                             name="is_campaign_office_or_leader")

@@ -59,6 +59,35 @@ class Scope:
             return True
         return any(unit.path.startswith(p) for p in self.paths_for(roles))
 
+    def _held_within(self, roles: Iterable[str], owner_path: str) -> list[str]:
+        return [p for role in roles for p in self.by_role.get(role, ()) if p.startswith(owner_path)]
+
+    def covers_in_campaign(self, unit: Unit, owner_path: str, roles: Iterable[str]) -> bool:
+        """Like ``covers``, counting only roles held inside the campaign's own tree.
+
+        The office of a province-wide campaign reaches every federation below it, but
+        reviewing a federation's records is the federation's office's work, not its own.
+        """
+        if self.is_everything:
+            return True
+        return any(unit.path.startswith(p) for p in self._held_within(roles, owner_path))
+
+    def q_in_campaign(self, roles: Iterable[str], unit_field: str = "unit",
+                      owner_field: str = "campaign__owner_unit") -> Q:
+        """SQL for ``covers_in_campaign``: rows reached by a role held inside their campaign."""
+        if self.is_everything:
+            return Q()
+        held = sorted({p for role in roles for p in self.by_role.get(role, ())})
+        if not held:
+            return Q(pk__in=[])
+        steplen = Unit.steplen
+        return reduce(or_, (
+            Q(**{f"{unit_field}__path__startswith": p,
+                 f"{owner_field}__path__in": [p[: i * steplen]
+                                               for i in range(1, len(p) // steplen + 1)]})
+            for p in held
+        ))
+
     def has_role(self, role: str) -> bool:
         return self.is_everything or bool(self.by_role.get(role))
 
@@ -86,7 +115,9 @@ def scope_for(user: User | None) -> Scope:
             "role", "unit__path"
         ):
             by_role.setdefault(role, []).append(path)
-        scope = Scope(by_role={role: _collapse(paths) for role, paths in by_role.items()})
+        # Kept whole per role: a role held inside another of the same kind still
+        # matters where campaigns are concerned (see covers_in_campaign).
+        scope = Scope(by_role={role: tuple(sorted(set(paths))) for role, paths in by_role.items()})
     user._taolun_scope = scope
     return scope
 

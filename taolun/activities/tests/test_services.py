@@ -229,3 +229,47 @@ def test_attachment_delete_only_while_editable(org, action1, travel):
     record = make(org, action1, files=[png()], submit=True)
     with pytest.raises(PermissionDenied):
         attachment_delete(actor=org.contact1, attachment=record.attachments.get())
+
+
+def test_an_office_above_the_campaign_does_not_review_its_records(org, action1, travel):
+    """The province's office reaches the federation's units but reviews only its own campaign."""
+    from taolun.activities.selectors import records_to_review
+    from taolun.org.roles import Role
+    from taolun.org.tests.factories import UserFactory, grant, make_unit
+
+    travel(D(2019, 3, 5))
+    province = make_unit("省委", "province", kind="organisation")
+    org.root.refresh_from_db()
+    org.root.move(province, "first-child")
+    for unit in (org.root, org.branch1):
+        unit.refresh_from_db()
+    province_office = UserFactory(username="province-office")
+    grant(province_office, province, Role.OFFICE)
+    record = make(org, action1, submit=True)
+    record.refresh_from_db()
+
+    assert province_office.has_perm("activities.view_record", record)
+    assert not province_office.has_perm("activities.review_record", record)
+    assert list(records_to_review(province_office)) == []
+    assert list(records_to_review(org.office)) == [record]
+    with pytest.raises(PermissionDenied):
+        record_review(actor=province_office, record=record, accept=True)
+
+
+def test_an_office_held_at_two_levels_reviews_at_the_inner_one(org, action1, travel):
+    from taolun.activities.selectors import records_to_review
+    from taolun.org.roles import Role
+    from taolun.org.tests.factories import grant, make_unit
+
+    travel(D(2019, 3, 5))
+    province = make_unit("省委", "province", kind="organisation")
+    org.root.refresh_from_db()
+    org.root.move(province, "first-child")
+    grant(org.office, province, Role.OFFICE)  # also at the province, above the campaign
+    org.branch1.refresh_from_db()
+    record = make(org, action1, submit=True)
+    office = type(org.office).objects.get(pk=org.office.pk)
+    record = ActivityRecord.objects.select_related("campaign__owner_unit", "unit").get(
+        pk=record.pk)
+    assert office.has_perm("activities.review_record", record)
+    assert list(records_to_review(office)) == [record]
