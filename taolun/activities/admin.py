@@ -52,20 +52,39 @@ class AttachmentInline(ScopedInlineMixin, admin.TabularInline):
 @admin.register(ActivityRecord)
 class ActivityRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "unit", "action", "campaign", "held_on", "status", "created_by")
-    list_filter = ("status", ("campaign", admin.RelatedOnlyFieldListFilter), "unit__kind",
-                   "held_on")
+    list_filter = (
+        "status",
+        ("campaign", admin.RelatedOnlyFieldListFilter),
+        "unit__kind",
+        "held_on",
+    )
     list_select_related = ("unit", "action", "campaign", "created_by")
-    search_fields = ("title", "place", "unit__name", "unit__short_name", "action__name",
-                     "created_by__name")
+    search_fields = (
+        "title",
+        "place",
+        "unit__name",
+        "unit__short_name",
+        "action__name",
+        "created_by__name",
+    )
     date_hierarchy = "held_on"
     autocomplete_fields = ("participants",)
     readonly_fields = ("campaign", "action", "unit", *REVIEW_FIELDS, *RECORD_FIELDS)
     fieldsets = (
         (None, {"fields": ("campaign", "action", "unit")}),
-        (_("What was done"), {
-            "fields": ("title", "held_on", "place", "participant_count", "participants",
-                       "content"),
-        }),
+        (
+            _("What was done"),
+            {
+                "fields": (
+                    "title",
+                    "held_on",
+                    "place",
+                    "participant_count",
+                    "participants",
+                    "content",
+                ),
+            },
+        ),
         (_("Review"), {"fields": REVIEW_FIELDS}),
         (_("Record"), {"fields": RECORD_FIELDS}),
     )
@@ -103,8 +122,7 @@ class AttachmentAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Evidence is uploaded on the record's page; here it is read, or removed with its file."""
 
     scope_field = "record__unit"
-    list_display = (download_link, "record", "content_type", "size", "uploaded_by",
-                    "uploaded_at")
+    list_display = (download_link, "record", "content_type", "size", "uploaded_by", "uploaded_at")
     list_filter = ("content_type", "record__unit__kind")
     list_select_related = ("record", "uploaded_by")
     search_fields = ("original_name", "record__title", "record__unit__name")

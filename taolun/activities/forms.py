@@ -35,37 +35,48 @@ class MultipleFileField(forms.FileField):
 
 class RecordForm(forms.Form):
     title = forms.CharField(
-        label=_("Title"), max_length=200,
+        label=_("Title"),
+        max_length=200,
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
     )
     held_on = forms.DateField(
         label=_("Date carried out"),
-        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"},
-                               format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d"),
     )
     place = forms.CharField(
-        label=_("Place"), max_length=200, required=False,
+        label=_("Place"),
+        max_length=200,
+        required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     participant_count = forms.IntegerField(
-        label=_("Number of participants"), required=False, min_value=0,
+        label=_("Number of participants"),
+        required=False,
+        min_value=0,
         widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
     )
     participants = forms.ModelMultipleChoiceField(
-        label=_("Named participants"), required=False, queryset=User.objects.none(),
+        label=_("Named participants"),
+        required=False,
+        queryset=User.objects.none(),
         help_text=_("Hold Ctrl (⌘ on a Mac) to choose several people."),
         widget=forms.SelectMultiple(attrs={"class": "form-select", "size": "8"}),
     )
     content = forms.CharField(
-        label=_("Content"), required=False,
-        help_text=_("What was done and said. Paragraphs, lists and bold text are kept; "
-                    "anything else is removed."),
+        label=_("Content"),
+        required=False,
+        help_text=_(
+            "What was done and said. Paragraphs, lists and bold text are kept; "
+            "anything else is removed."
+        ),
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 10}),
     )
     attachments = MultipleFileField(
-        label=_("Attachments"), required=False,
-        help_text=_("Images (JPEG, PNG, GIF, WebP), PDF and Office documents; "
-                    "you may choose several files."),
+        label=_("Attachments"),
+        required=False,
+        help_text=_(
+            "Images (JPEG, PNG, GIF, WebP), PDF and Office documents; you may choose several files."
+        ),
         widget=MultipleFileInput(attrs={"class": "form-control", "accept": ACCEPT}),
     )
 
@@ -87,8 +98,10 @@ class RecordForm(forms.Form):
     def note_lost_files(self) -> None:
         """Browsers never send files back: tell the user to choose them again."""
         if self.files.getlist(self.add_prefix("attachments")):
-            self.add_error("attachments", _("Files are not kept when the form has errors: "
-                                            "please choose your files again."))
+            self.add_error(
+                "attachments",
+                _("Files are not kept when the form has errors: please choose your files again."),
+            )
 
     def record_fields(self) -> dict:
         data = self.cleaned_data
@@ -103,7 +116,8 @@ class RecordForm(forms.Form):
 
 class ReviewForm(forms.Form):
     comment = forms.CharField(
-        label=_("Review comment"), required=False,
+        label=_("Review comment"),
+        required=False,
         help_text=_("Required when you return the record: say what must change."),
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 4}),
     )
@@ -113,26 +127,34 @@ class RecordFilterForm(forms.Form):
     """Filters of the record list; every field optional, unknown values are errors."""
 
     campaign = forms.ChoiceField(
-        label=_("Campaign"), required=False,
+        label=_("Campaign"),
+        required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     unit = forms.CharField(
-        label=_("Unit code"), required=False, max_length=60,
+        label=_("Unit code"),
+        required=False,
+        max_length=60,
         help_text=_("Records of this unit and the units below it."),
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
+        label=_("Status"),
+        required=False,
         choices=[("", _("Any status")), *RecordStatus.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     action = forms.TypedChoiceField(
-        label=_("Action"), required=False, coerce=int, empty_value=None,
+        label=_("Action"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args, campaigns: list[tuple[str, str]],
-                 actions: list[tuple[int, str]], **kwargs) -> None:
+    def __init__(
+        self, *args, campaigns: list[tuple[str, str]], actions: list[tuple[int, str]], **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["campaign"].choices = [("", _("All campaigns")), *campaigns]
         self.fields["action"].choices = [("", _("All actions")), *actions]

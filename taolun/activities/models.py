@@ -30,31 +30,48 @@ EDITABLE = frozenset({RecordStatus.DRAFT, RecordStatus.RETURNED})
 
 
 class ActivityRecord(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="records",
-                                 verbose_name=_("campaign"))
-    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="records",
-                               verbose_name=_("action"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="records",
-                             verbose_name=_("unit"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="records", verbose_name=_("campaign")
+    )
+    action = models.ForeignKey(
+        Action, on_delete=models.PROTECT, related_name="records", verbose_name=_("action")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="records", verbose_name=_("unit")
+    )
     title = models.CharField(_("title"), max_length=200)
     held_on = models.DateField(_("date carried out"))
     place = models.CharField(_("place"), max_length=200, blank=True)
-    participant_count = models.PositiveIntegerField(_("number of participants"), null=True,
-                                                    blank=True)
-    participants = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
-                                          related_name="records_attended",
-                                          verbose_name=_("named participants"))
+    participant_count = models.PositiveIntegerField(
+        _("number of participants"), null=True, blank=True
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="records_attended",
+        verbose_name=_("named participants"),
+    )
     content = models.TextField(_("content"), blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=RecordStatus.choices,
-                              default=RecordStatus.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="records_created", verbose_name=_("created by"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="records_created",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="records_reviewed",
-                                    verbose_name=_("reviewed by"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="records_reviewed",
+        verbose_name=_("reviewed by"),
+    )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
 
@@ -79,14 +96,22 @@ class ActivityRecord(models.Model):
 
 
 class Attachment(models.Model):
-    record = models.ForeignKey(ActivityRecord, on_delete=models.CASCADE,
-                               related_name="attachments", verbose_name=_("record"))
+    record = models.ForeignKey(
+        ActivityRecord,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("record"),
+    )
     file = models.FileField(_("file"), upload_to="records/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=220)
     content_type = models.CharField(_("content type"), max_length=120)
     size = models.PositiveBigIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

@@ -92,8 +92,11 @@ AUDIT_ACTIONS = {
 def record_history(record: ActivityRecord) -> list[HistoryRow]:
     """The record's audit trail in one query, described without further lookups."""
     entries = (
-        LogEntry.objects.filter(content_type__app_label="activities",
-                                content_type__model="activityrecord", object_id=record.pk)
+        LogEntry.objects.filter(
+            content_type__app_label="activities",
+            content_type__model="activityrecord",
+            object_id=record.pk,
+        )
         .select_related("actor")
         .order_by("timestamp", "id")
     )

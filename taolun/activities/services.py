@@ -78,7 +78,8 @@ def _validate_fields(record: ActivityRecord) -> None:
     errors: dict[str, str] = {}
     if record.held_on and record.held_on < campaign.starts_on - dt.timedelta(days=31):
         errors["held_on"] = _("The date is long before the campaign began (%(start)s).") % {
-            "start": campaign.starts_on}
+            "start": campaign.starts_on
+        }
     if record.held_on and record.held_on > clock.today():
         errors["held_on"] = _("A record proves what was done: the date cannot be in the future.")
     if errors:
@@ -90,8 +91,11 @@ def _attach(actor: User, record: ActivityRecord, files: Iterable[UploadedFile]) 
     for upload in files:
         checked = check_upload(upload)
         attachment = Attachment(
-            record=record, original_name=checked.original_name,
-            content_type=checked.content_type, size=checked.size, uploaded_by=actor,
+            record=record,
+            original_name=checked.original_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            uploaded_by=actor,
         )
         attachment.file.save(checked.stored_name, upload, save=False)
         attachment.save()
@@ -136,9 +140,15 @@ def record_create(
     _check_files(files)
     with audited(actor):
         record = ActivityRecord(
-            campaign=action.campaign, action=action, unit=unit, title=title.strip(),
-            held_on=held_on, place=place.strip(), participant_count=participant_count,
-            content=clean_html(content), created_by=actor,
+            campaign=action.campaign,
+            action=action,
+            unit=unit,
+            title=title.strip(),
+            held_on=held_on,
+            place=place.strip(),
+            participant_count=participant_count,
+            content=clean_html(content),
+            created_by=actor,
         )
         _validate_fields(record)
         record.save()
@@ -215,13 +225,17 @@ def record_submit(*, actor: User, record: ActivityRecord) -> ActivityRecord:
 
 
 @transaction.atomic
-def record_review(*, actor: User, record: ActivityRecord, accept: bool,
-                  comment: str = "") -> ActivityRecord:
+def record_review(
+    *, actor: User, record: ActivityRecord, accept: bool, comment: str = ""
+) -> ActivityRecord:
     """The office accepts a submitted record, or returns it with a comment saying why."""
     record = ActivityRecord.objects.select_for_update().get(pk=record.pk)
     if record.status != RecordStatus.SUBMITTED:
-        _move(record, RecordStatus.ACCEPTED if accept else RecordStatus.RETURNED,
-              "accept" if accept else "return")
+        _move(
+            record,
+            RecordStatus.ACCEPTED if accept else RecordStatus.RETURNED,
+            "accept" if accept else "return",
+        )
     if not actor.has_perm("activities.review_record", record):
         raise PermissionDenied
     if not accept and not comment.strip():
@@ -234,8 +248,9 @@ def record_review(*, actor: User, record: ActivityRecord, accept: bool,
         record.reviewed_by = actor
         record.reviewed_at = timezone.now()
         record.review_comment = comment.strip()
-        record.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment",
-                                   "updated_at"])
+        record.save(
+            update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
+        )
         status_refresh(unit_id=record.unit_id, action_id=record.action_id)
     from taolun.notifications.services import notify_record_reviewed
 

@@ -41,10 +41,12 @@ PAGE_SIZE = 50
 @login_required
 def record_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    campaigns = list(campaigns_for_user(user).order_by("-starts_on", "slug")
-                     .values_list("slug", "name"))
-    form = RecordFilterForm(request.GET or None, campaigns=campaigns,
-                            actions=_action_choices(request, campaigns))
+    campaigns = list(
+        campaigns_for_user(user).order_by("-starts_on", "slug").values_list("slug", "name")
+    )
+    form = RecordFilterForm(
+        request.GET or None, campaigns=campaigns, actions=_action_choices(request, campaigns)
+    )
     records = records_with_counts(records_for_user(user)).order_by("-held_on", "-id")
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -95,9 +97,12 @@ def record_create_view(request: HttpRequest, unit_slug: str, action_pk: int) -> 
     if request.method == "POST" and form.is_valid():
         try:
             record = record_create(
-                actor=request.user, action=action, unit=unit,
+                actor=request.user,
+                action=action,
+                unit=unit,
                 participants=form.cleaned_data["participants"],
-                files=form.cleaned_data["attachments"], submit="submit" in request.POST,
+                files=form.cleaned_data["attachments"],
+                submit="submit" in request.POST,
                 **form.record_fields(),
             )
         except ValidationError as exc:
@@ -107,8 +112,11 @@ def record_create_view(request: HttpRequest, unit_slug: str, action_pk: int) -> 
             return redirect(record)
     if form.errors:
         form.note_lost_files()
-    return render(request, "activities/record_form.html",
-                  {"form": form, "unit": unit, "action": action, "record": None})
+    return render(
+        request,
+        "activities/record_form.html",
+        {"form": form, "unit": unit, "action": action, "record": None},
+    )
 
 
 def _saved_message(request: HttpRequest, record: ActivityRecord) -> None:
@@ -118,8 +126,9 @@ def _saved_message(request: HttpRequest, record: ActivityRecord) -> None:
         messages.success(request, _("The record was saved as a draft."))
 
 
-def _detail_context(request: HttpRequest, record: ActivityRecord,
-                    review_form: ReviewForm | None = None) -> dict:
+def _detail_context(
+    request: HttpRequest, record: ActivityRecord, review_form: ReviewForm | None = None
+) -> dict:
     user = request.user
     can_review = user.has_perm("activities.review_record", record)
     return {
@@ -145,18 +154,28 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("activities.change_record", record):
         raise PermissionDenied
     initial = {
-        "title": record.title, "held_on": record.held_on, "place": record.place,
-        "participant_count": record.participant_count, "content": record.content,
+        "title": record.title,
+        "held_on": record.held_on,
+        "place": record.place,
+        "participant_count": record.participant_count,
+        "content": record.content,
         "participants": list(record.participants.values_list("pk", flat=True)),
     }
-    form = RecordForm(request.POST or None, request.FILES or None, initial=initial,
-                      user=request.user, unit=record.unit)
+    form = RecordForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        user=request.user,
+        unit=record.unit,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             record = record_update(
-                actor=request.user, record=record,
+                actor=request.user,
+                record=record,
                 participants=form.cleaned_data["participants"],
-                files=form.cleaned_data["attachments"], submit="submit" in request.POST,
+                files=form.cleaned_data["attachments"],
+                submit="submit" in request.POST,
                 **form.record_fields(),
             )
         except ValidationError as exc:
@@ -168,10 +187,17 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(record)
     if form.errors:
         form.note_lost_files()
-    return render(request, "activities/record_form.html", {
-        "form": form, "unit": record.unit, "action": record.action, "record": record,
-        "attachments": record_attachments(record),
-    })
+    return render(
+        request,
+        "activities/record_form.html",
+        {
+            "form": form,
+            "unit": record.unit,
+            "action": record.action,
+            "record": record,
+            "attachments": record_attachments(record),
+        },
+    )
 
 
 @login_required
@@ -197,9 +223,12 @@ def record_review_view(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, _("Choose whether to accept or return the record."))
     else:
         try:
-            record = record_review(actor=request.user, record=record,
-                                   accept=decision == "accept",
-                                   comment=form.cleaned_data["comment"])
+            record = record_review(
+                actor=request.user,
+                record=record,
+                accept=decision == "accept",
+                comment=form.cleaned_data["comment"],
+            )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 messages.error(request, " ".join(exc.messages))
@@ -214,8 +243,9 @@ def record_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(record)
     if not request.user.has_perm("activities.review_record", record):
         raise PermissionDenied
-    return render(request, "activities/record_detail.html",
-                  _detail_context(request, record, review_form=form))
+    return render(
+        request, "activities/record_detail.html", _detail_context(request, record, review_form=form)
+    )
 
 
 @login_required
@@ -225,8 +255,12 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -240,7 +274,8 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     attachment_delete_service(actor=request.user, attachment=attachment)
     messages.success(request, _("“%(name)s” was removed.") % {"name": name})
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect(record)

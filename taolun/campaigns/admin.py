@@ -56,8 +56,10 @@ class CopiedFromParentFormSet(BaseInlineFormSet):
             return
         if any(form.has_changed() for form in self.forms):
             raise ValidationError(
-                _("A campaign under a parent campaign copies its themes and stages; "
-                  "add more after saving."),
+                _(
+                    "A campaign under a parent campaign copies its themes and stages; "
+                    "add more after saving."
+                ),
                 code="copied_from_parent",
             )
 
@@ -103,13 +105,24 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = (ThemeInline, StageInline, LeadingGroupMemberInline)
     fieldsets = (
         (None, {"fields": ("name", "slug", "parent", "owner_unit", "office_unit")}),
-        (_("Basis and launch"), {
-            "fields": ("basis_number", "basis_title", "launched_on", "launch_place",
-                       ("starts_on", "ends_on")),
-        }),
-        (_("Implementation plan"), {
-            "fields": (*CAMPAIGN_TEXT_FIELDS, "leading_group_name"),
-        }),
+        (
+            _("Basis and launch"),
+            {
+                "fields": (
+                    "basis_number",
+                    "basis_title",
+                    "launched_on",
+                    "launch_place",
+                    ("starts_on", "ends_on"),
+                ),
+            },
+        ),
+        (
+            _("Implementation plan"),
+            {
+                "fields": (*CAMPAIGN_TEXT_FIELDS, "leading_group_name"),
+            },
+        ),
         (_("Record"), {"fields": ("created_at",)}),
     )
 
@@ -144,12 +157,19 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
         fields = {
             f.name: getattr(obj, f.name)
             for f in Campaign._meta.concrete_fields
-            if f.editable and not f.primary_key
+            if f.editable
+            and not f.primary_key
             and f.name not in {"slug", "name", "owner_unit", "starts_on", "ends_on", "parent"}
         }
         created = campaign_create(
-            actor=request.user, slug=obj.slug, name=obj.name, owner_unit=obj.owner_unit,
-            starts_on=obj.starts_on, ends_on=obj.ends_on, parent=obj.parent, **fields,
+            actor=request.user,
+            slug=obj.slug,
+            name=obj.name,
+            owner_unit=obj.owner_unit,
+            starts_on=obj.starts_on,
+            ends_on=obj.ends_on,
+            parent=obj.parent,
+            **fields,
         )
         obj.pk = created.pk
         obj.created_at = created.created_at
@@ -169,30 +189,57 @@ def _check_action(cleaned: dict, campaign: Campaign | None) -> None:
         raise ValidationError({"stage": _("Choose a stage of this campaign.")})
     due_on: dt.date | None = cleaned.get("due_on")
     if due_on and not (campaign.starts_on <= due_on <= campaign.ends_on):
-        raise ValidationError({
-            "due_on": _("The due date must fall within the campaign (%(start)s – %(end)s).")
-            % {"start": campaign.starts_on, "end": campaign.ends_on}
-        })
+        raise ValidationError(
+            {
+                "due_on": _("The due date must fall within the campaign (%(start)s – %(end)s).")
+                % {"start": campaign.starts_on, "end": campaign.ends_on}
+            }
+        )
 
 
 @admin.register(Action)
 class ActionAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("label_column", "name", "campaign", "stage", "kind", "unit", "approval",
-                    "due_on")
+    list_display = (
+        "label_column",
+        "name",
+        "campaign",
+        "stage",
+        "kind",
+        "unit",
+        "approval",
+        "due_on",
+    )
     list_display_links = ("label_column", "name")
-    list_filter = ("kind", "approval", ("campaign", admin.RelatedOnlyFieldListFilter),
-                   "unit__kind")
+    list_filter = ("kind", "approval", ("campaign", admin.RelatedOnlyFieldListFilter), "unit__kind")
     list_select_related = ("campaign", "stage", "unit")
     search_fields = ("name", "campaign__name", "unit__name", "unit__short_name")
     autocomplete_fields = ("campaign",)
-    readonly_fields = ("kind", "unit", "approval", "proposed_by", "decided_by", "decided_at",
-                       "decision_comment", "origin")
+    readonly_fields = (
+        "kind",
+        "unit",
+        "approval",
+        "proposed_by",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+        "origin",
+    )
     fieldsets = (
         (None, {"fields": ("campaign", "stage", "number", "name", "description", "due_on")}),
-        (_("Self-selected action"), {
-            "fields": ("kind", "unit", "approval", "proposed_by", "decided_by", "decided_at",
-                       "decision_comment"),
-        }),
+        (
+            _("Self-selected action"),
+            {
+                "fields": (
+                    "kind",
+                    "unit",
+                    "approval",
+                    "proposed_by",
+                    "decided_by",
+                    "decided_at",
+                    "decision_comment",
+                ),
+            },
+        ),
         (_("Record"), {"fields": ("origin",)}),
     )
     ordering = ("campaign", "kind", "unit__path", "number")
@@ -269,10 +316,18 @@ class UnitPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class ActionStatusAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """The status table is kept by the services; the back office only reads it."""
 
-    list_display = ("unit", "action", "campaign", "stage", "due_on", "record_state",
-                    "status_today", "completed_on", "records_count")
-    list_filter = ("record_state", ("campaign", admin.RelatedOnlyFieldListFilter),
-                   "unit__kind")
+    list_display = (
+        "unit",
+        "action",
+        "campaign",
+        "stage",
+        "due_on",
+        "record_state",
+        "status_today",
+        "completed_on",
+        "records_count",
+    )
+    list_filter = ("record_state", ("campaign", admin.RelatedOnlyFieldListFilter), "unit__kind")
     list_select_related = ("unit", "action", "campaign", "stage")
     search_fields = ("unit__name", "unit__short_name", "action__name")
     ordering = ("campaign", "unit__path", "action__kind", "action__number")

@@ -20,11 +20,13 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 class UnitPlanForm(forms.Form):
     title = forms.CharField(
-        label=_("Title"), max_length=200,
+        label=_("Title"),
+        max_length=200,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     body = forms.CharField(
-        label=_("Plan"), required=False,
+        label=_("Plan"),
+        required=False,
         help_text=_("Plain text or simple HTML; each line becomes a paragraph."),
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 14}),
     )
@@ -37,22 +39,25 @@ class StageChoiceField(forms.ModelChoiceField):
 
 class ActionProposeForm(forms.Form):
     stage = StageChoiceField(
-        label=_("Stage"), queryset=Stage.objects.none(),
+        label=_("Stage"),
+        queryset=Stage.objects.none(),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     name = forms.CharField(
-        label=_("Name of the action"), max_length=200,
+        label=_("Name of the action"),
+        max_length=200,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     description = forms.CharField(
-        label=_("Description"), required=False,
+        label=_("Description"),
+        required=False,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 6}),
     )
     due_on = forms.DateField(
-        label=_("Due on"), required=False,
+        label=_("Due on"),
+        required=False,
         help_text=_("Optional; within the campaign's dates (YYYY-MM-DD)."),
-        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"},
-                               format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, campaign: Campaign, **kwargs) -> None:
@@ -70,7 +75,8 @@ class ActionDecideForm(forms.Form):
         choices=[(APPROVE, _("Approve")), (REJECT, _("Do not approve"))],
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False,
+        label=_("Comment"),
+        required=False,
         help_text=_("Required when the action is not approved."),
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 4}),
     )

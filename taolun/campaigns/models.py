@@ -25,14 +25,22 @@ class Campaign(models.Model):
     slug = models.CharField(_("slug"), max_length=60, unique=True, validators=[slug_validator])
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent campaign"),
     )
     owner_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("run by")
     )
     office_unit = models.ForeignKey(
-        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("campaign office seated in"),
     )
     basis_number = models.CharField(_("basis document number"), max_length=80, blank=True)
@@ -63,44 +71,64 @@ class Campaign(models.Model):
 class Theme(models.Model):
     """A theme as the seed states it: 破除…, 着力解决…问题, 坚持…."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="themes",
-                                 verbose_name=_("campaign"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="themes", verbose_name=_("campaign")
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     break_with = models.CharField(_("break with"), max_length=120)
     focus_on = models.CharField(_("focus on solving"), max_length=200)
     adhere_to = models.CharField(_("adhere to"), max_length=200)
-    origin = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="copies", verbose_name=_("copied from"))
+    origin = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name=_("copied from"),
+    )
 
     class Meta:
         ordering = ["campaign", "number"]
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
-        constraints = [models.UniqueConstraint(fields=["campaign", "number"],
-                                               name="campaigns_theme_number_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "number"], name="campaigns_theme_number_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.break_with}，{self.focus_on}，{self.adhere_to}"
 
 
 class Stage(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stages",
-                                 verbose_name=_("campaign"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="stages", verbose_name=_("campaign")
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=60)
     directive = models.CharField(_("directive"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
-    origin = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="copies", verbose_name=_("copied from"))
+    origin = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name=_("copied from"),
+    )
 
     class Meta:
         ordering = ["campaign", "number"]
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
-        constraints = [models.UniqueConstraint(fields=["campaign", "number"],
-                                               name="campaigns_stage_number_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "number"], name="campaigns_stage_number_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -120,32 +148,56 @@ class Approval(models.TextChoices):
 class Action(models.Model):
     """A prescribed action (every unit) or one unit's self-selected action."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="actions",
-                                 verbose_name=_("campaign"))
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="actions",
-                              verbose_name=_("stage"))
-    kind = models.CharField(_("kind"), max_length=20, choices=ActionKind.choices,
-                            default=ActionKind.PRESCRIBED)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="actions", verbose_name=_("campaign")
+    )
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="actions", verbose_name=_("stage")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ActionKind.choices, default=ActionKind.PRESCRIBED
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="own_actions",
+        Unit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_actions",
         verbose_name=_("unit (self-selected actions)"),
     )
-    approval = models.CharField(_("approval"), max_length=20, choices=Approval.choices,
-                                default=Approval.APPROVED)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+",
-                                    verbose_name=_("proposed by"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+",
-                                   verbose_name=_("decided by"))
+    approval = models.CharField(
+        _("approval"), max_length=20, choices=Approval.choices, default=Approval.APPROVED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_comment = models.TextField(_("decision comment"), blank=True)
-    origin = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="copies", verbose_name=_("copied from"))
+    origin = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name=_("copied from"),
+    )
 
     class Meta:
         ordering = ["campaign", "kind", "number"]
@@ -153,11 +205,13 @@ class Action(models.Model):
         verbose_name_plural = _("actions")
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "number"], condition=Q(kind="prescribed"),
+                fields=["campaign", "number"],
+                condition=Q(kind="prescribed"),
                 name="campaigns_prescribed_number_unique",
             ),
             models.UniqueConstraint(
-                fields=["campaign", "unit", "number"], condition=Q(kind="self_selected"),
+                fields=["campaign", "unit", "number"],
+                condition=Q(kind="self_selected"),
                 name="campaigns_selfselected_number_unique",
             ),
             models.CheckConstraint(
@@ -185,13 +239,19 @@ class LeadingGroupRole(models.TextChoices):
 
 
 class LeadingGroupMember(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE,
-                                 related_name="leading_group", verbose_name=_("campaign"))
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                               blank=True, related_name="+", verbose_name=_("person"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="leading_group", verbose_name=_("campaign")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
     position = models.CharField(_("posts held"), max_length=200, blank=True)
-    role = models.CharField(_("role in the group"), max_length=20,
-                            choices=LeadingGroupRole.choices)
+    role = models.CharField(_("role in the group"), max_length=20, choices=LeadingGroupRole.choices)
     duties = models.TextField(_("duties"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -208,22 +268,30 @@ class LeadingGroupMember(models.Model):
 class UnitPlan(models.Model):
     """A unit's own implementation plan (具体实施方案) for the campaign."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="unit_plans",
-                                 verbose_name=_("campaign"))
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="plans",
-                             verbose_name=_("unit"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="unit_plans", verbose_name=_("campaign")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="plans", verbose_name=_("unit")
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("plan"), blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+",
-                                   verbose_name=_("updated by"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("unit plan")
         verbose_name_plural = _("unit plans")
-        constraints = [models.UniqueConstraint(fields=["campaign", "unit"],
-                                               name="campaigns_unitplan_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit"], name="campaigns_unitplan_unique")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -250,29 +318,43 @@ class CellStatus(models.TextChoices):
 class ActionStatus(models.Model):
     """One row per (unit, action), updated whenever a record of it changes."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+",
-                                 verbose_name=_("campaign"))
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="action_statuses",
-                             verbose_name=_("unit"))
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="statuses",
-                               verbose_name=_("action"))
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+",
-                              verbose_name=_("stage"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="action_statuses", verbose_name=_("unit")
+    )
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="statuses", verbose_name=_("action")
+    )
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="+", verbose_name=_("stage")
+    )
     due_on = models.DateField(_("due on"), null=True, blank=True)
-    record_state = models.CharField(_("furthest record state"), max_length=20,
-                                    choices=RecordState.choices, default=RecordState.NONE)
+    record_state = models.CharField(
+        _("furthest record state"),
+        max_length=20,
+        choices=RecordState.choices,
+        default=RecordState.NONE,
+    )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     records_count = models.PositiveIntegerField(_("number of records"), default=0)
-    latest_record = models.ForeignKey("activities.ActivityRecord", on_delete=models.SET_NULL,
-                                      null=True, blank=True, related_name="+",
-                                      verbose_name=_("latest record"))
+    latest_record = models.ForeignKey(
+        "activities.ActivityRecord",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("latest record"),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("action status")
         verbose_name_plural = _("action statuses")
-        constraints = [models.UniqueConstraint(fields=["unit", "action"],
-                                               name="campaigns_actionstatus_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "action"], name="campaigns_actionstatus_unique")
+        ]
         indexes = [models.Index(fields=["campaign", "record_state"])]
 
     def __str__(self) -> str:
@@ -296,8 +378,12 @@ class ActionStatus(models.Model):
 def status_expression(today: dt.date) -> Case:
     """The cell status as SQL, so dashboards can count statuses without loading rows."""
     return Case(
-        When(record_state=RecordState.ACCEPTED, due_on__isnull=False,
-             completed_on__gt=F("due_on"), then=Value(CellStatus.DONE_LATE)),
+        When(
+            record_state=RecordState.ACCEPTED,
+            due_on__isnull=False,
+            completed_on__gt=F("due_on"),
+            then=Value(CellStatus.DONE_LATE),
+        ),
         When(record_state=RecordState.ACCEPTED, then=Value(CellStatus.DONE)),
         When(due_on__lt=today, then=Value(CellStatus.OVERDUE)),
         When(record_state=RecordState.SUBMITTED, then=Value(CellStatus.AWAITING_REVIEW)),

@@ -79,9 +79,9 @@ def campaign_leading_group(campaign: Campaign) -> list[LeadingGroupMember]:
 
 
 def unit_plan(campaign: Campaign, unit: Unit) -> UnitPlan | None:
-    return UnitPlan.objects.filter(campaign=campaign, unit=unit).select_related(
-        "updated_by"
-    ).first()
+    return (
+        UnitPlan.objects.filter(campaign=campaign, unit=unit).select_related("updated_by").first()
+    )
 
 
 def unit_own_actions(campaign: Campaign, unit: Unit) -> list[Action]:
@@ -149,7 +149,8 @@ def campaign_overview(
     cells = {
         (r["unit_id"], r["action_id"]): r["cell"]
         for r in ActionStatus.objects.filter(
-            campaign=campaign, unit__in=[u.pk for u in units],
+            campaign=campaign,
+            unit__in=[u.pk for u in units],
             action__kind=ActionKind.PRESCRIBED,
         )
         .annotate(cell=status_expression(today))
@@ -188,8 +189,10 @@ def get_action_for_user(user: User, pk: int) -> Action:
     action = (
         Action.objects.select_related("campaign__owner_unit", "stage", "unit")
         .filter(pk=pk)
-        .filter(Q(kind=ActionKind.PRESCRIBED, campaign__in=campaigns_for_user(user))
-                | (Q(kind=ActionKind.SELF_SELECTED) & scope_for(user).q()))
+        .filter(
+            Q(kind=ActionKind.PRESCRIBED, campaign__in=campaigns_for_user(user))
+            | (Q(kind=ActionKind.SELF_SELECTED) & scope_for(user).q())
+        )
         .first()
     )
     if action is None:

@@ -26,6 +26,7 @@ from taolun.org.models import Unit, User
 
 STATUS_BATCH = 5000
 
+
 @transaction.atomic
 def campaign_create(
     *,
@@ -40,8 +41,15 @@ def campaign_create(
 ) -> Campaign:
     """Create a campaign; under a parent it inherits the parent's themes, stages and actions."""
     with audited(actor):
-        campaign = Campaign(slug=slug, name=name, owner_unit=owner_unit, starts_on=starts_on,
-                            ends_on=ends_on, parent=parent, **fields)
+        campaign = Campaign(
+            slug=slug,
+            name=name,
+            owner_unit=owner_unit,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            parent=parent,
+            **fields,
+        )
         for text_field in ("general_requirements", "main_tasks", "methods", "organisation"):
             setattr(campaign, text_field, clean_html(getattr(campaign, text_field)))
         campaign.full_clean()
@@ -53,23 +61,43 @@ def campaign_create(
         campaign_sync_statuses(campaign=campaign)
     return campaign
 
+
 def _copy_from_parent(campaign: Campaign, parent: Campaign) -> None:
     Theme.objects.bulk_create(
-        Theme(campaign=campaign, number=t.number, break_with=t.break_with, focus_on=t.focus_on,
-              adhere_to=t.adhere_to, origin=t)
+        Theme(
+            campaign=campaign,
+            number=t.number,
+            break_with=t.break_with,
+            focus_on=t.focus_on,
+            adhere_to=t.adhere_to,
+            origin=t,
+        )
         for t in parent.themes.all()
     )
     stage_map: dict[int, Stage] = {}
     for s in parent.stages.all():
         stage_map[s.pk] = Stage.objects.create(
-            campaign=campaign, number=s.number, name=s.name, directive=s.directive,
-            description=s.description, starts_on=s.starts_on, ends_on=s.ends_on, origin=s,
+            campaign=campaign,
+            number=s.number,
+            name=s.name,
+            directive=s.directive,
+            description=s.description,
+            starts_on=s.starts_on,
+            ends_on=s.ends_on,
+            origin=s,
         )
     for a in parent.actions.filter(kind=ActionKind.PRESCRIBED):
         Action.objects.create(
-            campaign=campaign, stage=stage_map[a.stage_id], kind=ActionKind.PRESCRIBED,
-            number=a.number, name=a.name, description=a.description, due_on=a.due_on, origin=a,
+            campaign=campaign,
+            stage=stage_map[a.stage_id],
+            kind=ActionKind.PRESCRIBED,
+            number=a.number,
+            name=a.name,
+            description=a.description,
+            due_on=a.due_on,
+            origin=a,
         )
+
 
 def campaign_units(campaign: Campaign) -> QuerySet[Unit]:
     """The units that carry out this campaign's actions.
@@ -85,6 +113,7 @@ def campaign_units(campaign: Campaign) -> QuerySet[Unit]:
     ):
         units = units.exclude(path__startswith=child_path)
     return units
+
 
 @transaction.atomic
 def campaign_sync_statuses(*, campaign: Campaign) -> int:
@@ -102,14 +131,23 @@ def campaign_sync_statuses(*, campaign: Campaign) -> int:
     rows: list[ActionStatus] = []
     added = 0
     for action_id, stage_id, due_on, kind, own_unit in actions:
-        targets = unit_ids if kind == ActionKind.PRESCRIBED else (
-            [own_unit] if own_unit in unit_set else []
+        targets = (
+            unit_ids
+            if kind == ActionKind.PRESCRIBED
+            else ([own_unit] if own_unit in unit_set else [])
         )
         for unit_id in targets:
             if (unit_id, action_id) in existing:
                 continue
-            rows.append(ActionStatus(campaign=campaign, unit_id=unit_id, action_id=action_id,
-                                     stage_id=stage_id, due_on=due_on))
+            rows.append(
+                ActionStatus(
+                    campaign=campaign,
+                    unit_id=unit_id,
+                    action_id=action_id,
+                    stage_id=stage_id,
+                    due_on=due_on,
+                )
+            )
             if len(rows) >= STATUS_BATCH:
                 ActionStatus.objects.bulk_create(rows, ignore_conflicts=True)
                 added += len(rows)
@@ -123,6 +161,7 @@ def campaign_sync_statuses(*, campaign: Campaign) -> int:
     ).delete()
     return added
 
+
 @transaction.atomic
 def unit_statuses_ensure(*, unit: Unit) -> int:
     """Give a newly added unit its status rows in the campaigns it takes part in."""
@@ -131,8 +170,9 @@ def unit_statuses_ensure(*, unit: Unit) -> int:
         if not campaign_units(campaign).filter(pk=unit.pk).exists():
             continue
         rows = [
-            ActionStatus(campaign=campaign, unit=unit, action_id=pk, stage_id=stage_id,
-                         due_on=due_on)
+            ActionStatus(
+                campaign=campaign, unit=unit, action_id=pk, stage_id=stage_id, due_on=due_on
+            )
             for pk, stage_id, due_on in campaign.actions.filter(
                 kind=ActionKind.PRESCRIBED, approval=Approval.APPROVED
             ).values_list("pk", "stage_id", "due_on")
@@ -142,8 +182,9 @@ def unit_statuses_ensure(*, unit: Unit) -> int:
 
 
 @transaction.atomic
-def unit_plan_save(*, actor: User, campaign: Campaign, unit: Unit, title: str,
-                   body: str) -> UnitPlan:
+def unit_plan_save(
+    *, actor: User, campaign: Campaign, unit: Unit, title: str, body: str
+) -> UnitPlan:
     if not actor.has_perm("campaigns.change_unit_plan", unit):
         raise PermissionDenied
     with audited(actor):
@@ -157,19 +198,30 @@ def unit_plan_save(*, actor: User, campaign: Campaign, unit: Unit, title: str,
         plan.save()
     return plan
 
+
 def _check_within_campaign(campaign: Campaign, stage: Stage, due_on: dt.date | None) -> None:
     if stage.campaign_id != campaign.pk:
         raise ValidationError({"stage": _("Choose a stage of this campaign.")})
     if due_on and not (campaign.starts_on <= due_on <= campaign.ends_on):
-        raise ValidationError({
-            "due_on": _("The due date must fall within the campaign (%(start)s – %(end)s).")
-            % {"start": campaign.starts_on, "end": campaign.ends_on}
-        })
+        raise ValidationError(
+            {
+                "due_on": _("The due date must fall within the campaign (%(start)s – %(end)s).")
+                % {"start": campaign.starts_on, "end": campaign.ends_on}
+            }
+        )
+
 
 @transaction.atomic
-def self_selected_action_propose(*, actor: User, campaign: Campaign, unit: Unit, stage: Stage,
-                                 name: str, description: str = "",
-                                 due_on: dt.date | None = None) -> Action:
+def self_selected_action_propose(
+    *,
+    actor: User,
+    campaign: Campaign,
+    unit: Unit,
+    stage: Stage,
+    name: str,
+    description: str = "",
+    due_on: dt.date | None = None,
+) -> Action:
     """A unit adds its own action (自选动作) to its plan; the office approves it."""
     if not actor.has_perm("campaigns.propose_action", unit):
         raise PermissionDenied
@@ -183,9 +235,16 @@ def self_selected_action_propose(*, actor: User, campaign: Campaign, unit: Unit,
             .aggregate(m=Max("number"))["m"]
         )
         action = Action(
-            campaign=campaign, stage=stage, kind=ActionKind.SELF_SELECTED, unit=unit,
-            number=(last or 0) + 1, name=name.strip(), description=clean_html(description),
-            due_on=due_on, approval=Approval.PROPOSED, proposed_by=actor,
+            campaign=campaign,
+            stage=stage,
+            kind=ActionKind.SELF_SELECTED,
+            unit=unit,
+            number=(last or 0) + 1,
+            name=name.strip(),
+            description=clean_html(description),
+            due_on=due_on,
+            approval=Approval.PROPOSED,
+            proposed_by=actor,
         )
         action.full_clean()
         action.save()
@@ -194,9 +253,11 @@ def self_selected_action_propose(*, actor: User, campaign: Campaign, unit: Unit,
     transaction.on_commit(lambda: notify_action_proposed(action))
     return action
 
+
 @transaction.atomic
-def self_selected_action_decide(*, actor: User, action: Action, approve: bool,
-                                comment: str = "") -> Action:
+def self_selected_action_decide(
+    *, actor: User, action: Action, approve: bool, comment: str = ""
+) -> Action:
     if action.kind != ActionKind.SELF_SELECTED:
         raise ValidationError(_("Only self-selected actions need approval."))
     if not actor.has_perm("campaigns.decide_action", action):
@@ -213,18 +274,24 @@ def self_selected_action_decide(*, actor: User, action: Action, approve: bool,
         action.save(update_fields=["approval", "decided_by", "decided_at", "decision_comment"])
         if approve:
             ActionStatus.objects.get_or_create(
-                unit=action.unit, action=action,
-                defaults={"campaign": action.campaign, "stage": action.stage,
-                          "due_on": action.due_on},
+                unit=action.unit,
+                action=action,
+                defaults={
+                    "campaign": action.campaign,
+                    "stage": action.stage,
+                    "due_on": action.due_on,
+                },
             )
     from taolun.notifications.services import notify_action_decided
 
     transaction.on_commit(lambda: notify_action_decided(action))
     return action
 
+
 def action_statuses_refresh_due(*, action: Action) -> None:
     """Carry a changed due date or stage into the status rows."""
     ActionStatus.objects.filter(action=action).update(due_on=action.due_on, stage=action.stage)
+
 
 __all__ = [
     "campaign_create",

@@ -9,6 +9,9 @@ urlpatterns = [
     path("<slug:slug>/", views.campaign_detail, name="detail"),
     path("<slug:slug>/matrix/", views.campaign_overview_page, name="overview"),
     path("<slug:slug>/units/<slug:unit_slug>/plan/", views.plan_edit, name="plan_edit"),
-    path("<slug:slug>/units/<slug:unit_slug>/actions/new/", views.action_propose,
-         name="action_propose"),
+    path(
+        "<slug:slug>/units/<slug:unit_slug>/actions/new/",
+        views.action_propose,
+        name="action_propose",
+    ),
 ]

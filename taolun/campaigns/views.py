@@ -50,8 +50,9 @@ def unit_url(unit: Unit, campaign: Campaign) -> str:
     return f"{unit.get_absolute_url()}?campaign={campaign.slug}"
 
 
-def _campaign_and_unit(request: HttpRequest, slug: str, unit_slug: str,
-                       perm: str) -> tuple[Campaign, Unit]:
+def _campaign_and_unit(
+    request: HttpRequest, slug: str, unit_slug: str, perm: str
+) -> tuple[Campaign, Unit]:
     """The campaign and a unit taking part in it (404 otherwise); 403 without ``perm``."""
     campaign = get_campaign_for_user(request.user, slug)
     unit = get_unit_for_user(request.user, unit_slug)
@@ -86,15 +87,19 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
         if text.strip()
     ]
-    return render(request, "campaigns/detail.html", {
-        "campaign": campaign,
-        "parent_visible": parent_visible,
-        "children": visible.filter(parent=campaign).select_related("owner_unit"),
-        "sections": sections,
-        "themes": campaign.themes.order_by("number"),
-        "stages": campaign_stages(campaign),
-        "leading_group": campaign_leading_group(campaign),
-    })
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "campaign": campaign,
+            "parent_visible": parent_visible,
+            "children": visible.filter(parent=campaign).select_related("owner_unit"),
+            "sections": sections,
+            "themes": campaign.themes.order_by("number"),
+            "stages": campaign_stages(campaign),
+            "leading_group": campaign_leading_group(campaign),
+        },
+    )
 
 
 @login_required
@@ -110,14 +115,18 @@ def campaign_overview_page(request: HttpRequest, slug: str) -> HttpResponse:
         for row in rows
     ]
     counts = status_counts(scoped(ActionStatus.objects.filter(campaign=campaign), user), today)
-    return render(request, "campaigns/overview.html", {
-        "campaign": campaign,
-        "today": today,
-        "actions": actions,
-        "rows": labelled_rows,
-        "page": page,
-        "counts": [(s.value, s.label, counts.get(s.value, 0)) for s in CellStatus],
-    })
+    return render(
+        request,
+        "campaigns/overview.html",
+        {
+            "campaign": campaign,
+            "today": today,
+            "actions": actions,
+            "rows": labelled_rows,
+            "page": page,
+            "counts": [(s.value, s.label, counts.get(s.value, 0)) for s in CellStatus],
+        },
+    )
 
 
 @login_required
@@ -128,23 +137,36 @@ def plan_edit(request: HttpRequest, slug: str, unit_slug: str) -> HttpResponse:
         form = UnitPlanForm(request.POST)
         if form.is_valid():
             try:
-                unit_plan_save(actor=request.user, campaign=campaign, unit=unit,
-                               title=form.cleaned_data["title"],
-                               body=form.cleaned_data["body"])
+                unit_plan_save(
+                    actor=request.user,
+                    campaign=campaign,
+                    unit=unit,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("The unit plan has been saved."))
                 return redirect(unit_url(unit, campaign))
     else:
-        initial = {"title": plan.title, "body": plan.body} if plan else {
-            "title": f"{unit.name}{campaign.name}具体实施方案"
-        }
+        initial = (
+            {"title": plan.title, "body": plan.body}
+            if plan
+            else {"title": f"{unit.name}{campaign.name}具体实施方案"}
+        )
         form = UnitPlanForm(initial=initial)
-    return render(request, "campaigns/plan_edit.html", {
-        "campaign": campaign, "unit": unit, "form": form, "plan": plan,
-        "back_url": unit_url(unit, campaign),
-    })
+    return render(
+        request,
+        "campaigns/plan_edit.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "form": form,
+            "plan": plan,
+            "back_url": unit_url(unit, campaign),
+        },
+    )
 
 
 @login_required
@@ -156,21 +178,34 @@ def action_propose(request: HttpRequest, slug: str, unit_slug: str) -> HttpRespo
             data = form.cleaned_data
             try:
                 self_selected_action_propose(
-                    actor=request.user, campaign=campaign, unit=unit, stage=data["stage"],
-                    name=data["name"], description=data["description"], due_on=data["due_on"],
+                    actor=request.user,
+                    campaign=campaign,
+                    unit=unit,
+                    stage=data["stage"],
+                    name=data["name"],
+                    description=data["description"],
+                    due_on=data["due_on"],
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("The action has been proposed; the campaign "
-                                            "office will decide on it."))
+                messages.success(
+                    request,
+                    _("The action has been proposed; the campaign office will decide on it."),
+                )
                 return redirect(unit_url(unit, campaign))
     else:
         form = ActionProposeForm(campaign=campaign)
-    return render(request, "campaigns/action_propose.html", {
-        "campaign": campaign, "unit": unit, "form": form,
-        "back_url": unit_url(unit, campaign),
-    })
+    return render(
+        request,
+        "campaigns/action_propose.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "form": form,
+            "back_url": unit_url(unit, campaign),
+        },
+    )
 
 
 @login_required
@@ -190,19 +225,32 @@ def action_decide(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             approve = form.cleaned_data["decision"] == ActionDecideForm.APPROVE
             try:
-                self_selected_action_decide(actor=request.user, action=action,
-                                            approve=approve,
-                                            comment=form.cleaned_data["comment"])
+                self_selected_action_decide(
+                    actor=request.user,
+                    action=action,
+                    approve=approve,
+                    comment=form.cleaned_data["comment"],
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("The action has been approved.") if approve
-                                 else _("The action has not been approved."))
+                messages.success(
+                    request,
+                    _("The action has been approved.")
+                    if approve
+                    else _("The action has not been approved."),
+                )
                 return redirect(back_url)
     else:
         form = ActionDecideForm()
-    return render(request, "campaigns/action_decide.html", {
-        "action": action, "form": form, "pending": pending, "back_url": back_url,
-        "description": clean_html(action.description),
-    })
-
+    return render(
+        request,
+        "campaigns/action_decide.html",
+        {
+            "action": action,
+            "form": form,
+            "pending": pending,
+            "back_url": back_url,
+            "description": clean_html(action.description),
+        },
+    )

@@ -26,8 +26,7 @@ class ScopedChoicesMixin:
     admin defines, so each model's scope is written once.
     """
 
-    def scoped_choices(self, request: HttpRequest, model: type[Model],
-                       qs: QuerySet) -> QuerySet:
+    def scoped_choices(self, request: HttpRequest, model: type[Model], qs: QuerySet) -> QuerySet:
         """Restrict ``qs`` (of ``model``) to what the request's user may choose."""
         related_admin = self.admin_site._registry.get(model)
         if isinstance(related_admin, ScopedAdminMixin):

@@ -93,24 +93,58 @@ UNITS = [
     ("sxdpf-organ", "sxdpf", "organ", "省残联机关", "机关"),
     ("sxdpf-organ-committee", "sxdpf-organ", "committee", "省残联机关党委", "机关党委"),
     ("sxdpf-branch-1", "sxdpf-organ", "branch", "省残联机关第一党支部", "机关第一党支部"),
-    ("sxdpf-education-employment", "sxdpf-branch-1", "department", "省残联教育就业部",
-     "教育就业部"),
+    (
+        "sxdpf-education-employment",
+        "sxdpf-branch-1",
+        "department",
+        "省残联教育就业部",
+        "教育就业部",
+    ),
     ("sxdpf-branch-2", "sxdpf-organ", "branch", "省残联机关第二党支部", "机关第二党支部"),
-    ("sxdpf-planning-finance", "sxdpf-branch-2", "department", "省残联计划财务部",
-     "计划财务部"),
+    ("sxdpf-planning-finance", "sxdpf-branch-2", "department", "省残联计划财务部", "计划财务部"),
     ("sxdpf-institutions", "sxdpf", "institution", "省残联直属事业单位", "直属事业单位"),
-    ("sxdpf-employment-centre", "sxdpf-institutions", "institution",
-     "山西省残疾人就业服务指导中心", "省残疾人就业服务指导中心"),
-    ("sxdpf-employment-centre-branch", "sxdpf-employment-centre", "branch",
-     "山西省残疾人就业服务指导中心党支部", "省残疾人就业服务指导中心党支部"),
-    ("sxdpf-rehab-centre", "sxdpf-institutions", "institution", "山西省康复研究中心",
-     "省康复研究中心"),
-    ("sxdpf-rehab-centre-branch", "sxdpf-rehab-centre", "branch", "山西省康复研究中心党支部",
-     "省康复研究中心党支部"),
-    ("sxdpf-cp-hospital", "sxdpf-institutions", "institution", "山西省脑瘫康复医院",
-     "省脑瘫康复医院"),
-    ("sxdpf-cp-hospital-branch", "sxdpf-cp-hospital", "branch", "山西省脑瘫康复医院党支部",
-     "省脑瘫康复医院党支部"),
+    (
+        "sxdpf-employment-centre",
+        "sxdpf-institutions",
+        "institution",
+        "山西省残疾人就业服务指导中心",
+        "省残疾人就业服务指导中心",
+    ),
+    (
+        "sxdpf-employment-centre-branch",
+        "sxdpf-employment-centre",
+        "branch",
+        "山西省残疾人就业服务指导中心党支部",
+        "省残疾人就业服务指导中心党支部",
+    ),
+    (
+        "sxdpf-rehab-centre",
+        "sxdpf-institutions",
+        "institution",
+        "山西省康复研究中心",
+        "省康复研究中心",
+    ),
+    (
+        "sxdpf-rehab-centre-branch",
+        "sxdpf-rehab-centre",
+        "branch",
+        "山西省康复研究中心党支部",
+        "省康复研究中心党支部",
+    ),
+    (
+        "sxdpf-cp-hospital",
+        "sxdpf-institutions",
+        "institution",
+        "山西省脑瘫康复医院",
+        "省脑瘫康复医院",
+    ),
+    (
+        "sxdpf-cp-hospital-branch",
+        "sxdpf-cp-hospital",
+        "branch",
+        "山西省脑瘫康复医院党支部",
+        "省脑瘫康复医院党支部",
+    ),
 ]
 
 # The seed's people: (username, name, unit slug); they never log in.
@@ -165,57 +199,83 @@ THEMES = [
 
 # The four 环节 as the speech names them: (name, directive, description, start, end).
 STAGES = [
-    ("动员", "打响动员的“第一枪”",
-     "认真进行动员部署,制定具体实施方案,结合实际开展“自选动作”。",
-     dt.date(2019, 2, 18), dt.date(2019, 3, 10)),
-    ("学习", "打牢学习的“奠基石”",
-     "深入学习,广泛宣传,营造浓厚的舆论氛围,同时抓好典型宣传。",
-     dt.date(2019, 3, 11), dt.date(2019, 4, 30)),
-    ("实践", "抓住实践的“指南针”",
-     "把搞好“大讨论”与抓好正在做的事情统一起来,深入查找问题差距,认真抓好整改落实。",
-     dt.date(2019, 5, 1), dt.date(2019, 6, 15)),
-    ("提升", "紧盯提升的“加固剂”",
-     "及时回顾分析,提炼好的经验,形成务实管用、可长期坚持、可复制推广的制度机制。",
-     dt.date(2019, 6, 16), dt.date(2019, 6, 30)),
+    (
+        "动员",
+        "打响动员的“第一枪”",
+        "认真进行动员部署,制定具体实施方案,结合实际开展“自选动作”。",
+        dt.date(2019, 2, 18),
+        dt.date(2019, 3, 10),
+    ),
+    (
+        "学习",
+        "打牢学习的“奠基石”",
+        "深入学习,广泛宣传,营造浓厚的舆论氛围,同时抓好典型宣传。",
+        dt.date(2019, 3, 11),
+        dt.date(2019, 4, 30),
+    ),
+    (
+        "实践",
+        "抓住实践的“指南针”",
+        "把搞好“大讨论”与抓好正在做的事情统一起来,深入查找问题差距,认真抓好整改落实。",
+        dt.date(2019, 5, 1),
+        dt.date(2019, 6, 15),
+    ),
+    (
+        "提升",
+        "紧盯提升的“加固剂”",
+        "及时回顾分析,提炼好的经验,形成务实管用、可长期坚持、可复制推广的制度机制。",
+        dt.date(2019, 6, 16),
+        dt.date(2019, 6, 30),
+    ),
 ]
 
 # The ten 规定动作 as the speech lays them out over the stages (the official list is in
 # a plan we do not have): (stage number, name, description, due date).
 ACTIONS = [
-    (1, "召开动员部署会",
-     "认真进行动员部署,切实把思想和行动统一到省委的要求上来,为开展“大讨论”提供政治和组织保障。",
-     dt.date(2019, 2, 28)),
-    (1, "制定具体实施方案",
-     "制定具体实施方案,结合实际开展“自选动作”。",
-     dt.date(2019, 3, 10)),
-    (2, "集中学习研讨",
-     "深入学习习近平新时代中国特色社会主义思想,重温习近平总书记在庆祝改革开放40周年大会上的"
-     "重要讲话和视察山西重要讲话精神,认真领会省委十一届七次全会精神和近期一系列重要部署要求。",
-     dt.date(2019, 4, 15)),
-    (2, "宣传营造氛围",
-     "充分利用门户网站、微信微博平台等多种媒介形式,广泛宣传,营造浓厚的舆论氛围。",
-     dt.date(2019, 4, 20)),
-    (2, "典型宣传",
-     "抓好典型宣传,发挥典型的引领示范作用。",
-     dt.date(2019, 4, 30)),
-    (3, "统筹谋划年度工作、转化成果",
-     "把搞好“大讨论”与抓好正在做的事情统一起来,认真统筹谋划好今年的年度工作,"
-     "切实把“大讨论”成果转化为实际成效。",
-     dt.date(2019, 6, 10)),
-    (3, "开好民主生活会和专题组织生活会",
-     "结合“大讨论”主题开好民主生活会和专题组织生活会,坚持主动对标,"
-     "把自己摆进去、把职责摆进去、把工作摆进去。",
-     dt.date(2019, 5, 31)),
-    (3, "对标查找问题差距、整改落实",
-     "深入查找问题差距,认真抓好整改落实。",
-     dt.date(2019, 6, 15)),
-    (3, "信息报送",
-     "做好“大讨论”信息报送工作,宣传改革创新的工作亮点。",
-     dt.date(2019, 6, 15)),
-    (4, "回顾总结、建章立制",
-     "在“大讨论”结束前及时回顾分析,提炼好的经验,总结先进事迹,广泛开展交流;梳理拓展"
-     "“大讨论”的思想和实践成果,形成务实管用、可长期坚持、可复制推广的制度机制。",
-     dt.date(2019, 6, 30)),
+    (
+        1,
+        "召开动员部署会",
+        "认真进行动员部署,切实把思想和行动统一到省委的要求上来,为开展“大讨论”提供政治和组织保障。",
+        dt.date(2019, 2, 28),
+    ),
+    (1, "制定具体实施方案", "制定具体实施方案,结合实际开展“自选动作”。", dt.date(2019, 3, 10)),
+    (
+        2,
+        "集中学习研讨",
+        "深入学习习近平新时代中国特色社会主义思想,重温习近平总书记在庆祝改革开放40周年大会上的"
+        "重要讲话和视察山西重要讲话精神,认真领会省委十一届七次全会精神和近期一系列重要部署要求。",
+        dt.date(2019, 4, 15),
+    ),
+    (
+        2,
+        "宣传营造氛围",
+        "充分利用门户网站、微信微博平台等多种媒介形式,广泛宣传,营造浓厚的舆论氛围。",
+        dt.date(2019, 4, 20),
+    ),
+    (2, "典型宣传", "抓好典型宣传,发挥典型的引领示范作用。", dt.date(2019, 4, 30)),
+    (
+        3,
+        "统筹谋划年度工作、转化成果",
+        "把搞好“大讨论”与抓好正在做的事情统一起来,认真统筹谋划好今年的年度工作,"
+        "切实把“大讨论”成果转化为实际成效。",
+        dt.date(2019, 6, 10),
+    ),
+    (
+        3,
+        "开好民主生活会和专题组织生活会",
+        "结合“大讨论”主题开好民主生活会和专题组织生活会,坚持主动对标,"
+        "把自己摆进去、把职责摆进去、把工作摆进去。",
+        dt.date(2019, 5, 31),
+    ),
+    (3, "对标查找问题差距、整改落实", "深入查找问题差距,认真抓好整改落实。", dt.date(2019, 6, 15)),
+    (3, "信息报送", "做好“大讨论”信息报送工作,宣传改革创新的工作亮点。", dt.date(2019, 6, 15)),
+    (
+        4,
+        "回顾总结、建章立制",
+        "在“大讨论”结束前及时回顾分析,提炼好的经验,总结先进事迹,广泛开展交流;梳理拓展"
+        "“大讨论”的思想和实践成果,形成务实管用、可长期坚持、可复制推广的制度机制。",
+        dt.date(2019, 6, 30),
+    ),
 ]
 
 # The 2019 重点目标任务 of the federation (section 四 of the speech). Work targets get
@@ -271,7 +331,8 @@ FEDERATION_PLAN = {
         "准确把握“大讨论”“六个破除、六个着力、六个坚持”的重要任务,紧抓不放4个环节10个规定动作"
         "的重点内容,坚持有破有立,落小落细,知行合一。",
         "高标准完成好2019年重点目标任务:",
-    ) + _list(WORK_TARGET_AREAS),
+    )
+    + _list(WORK_TARGET_AREAS),
     "methods": _paragraphs(
         "要打响动员的“第一枪”:各单位认真进行动员部署,制定具体实施方案,结合实际开展“自选动作”。",
         "要打牢学习的“奠基石”:深入学习,充分利用省残联门户网站、微信微博平台等多种媒介形式,"
@@ -306,10 +367,18 @@ BRANCH_DUTIES = (
 LEADING_GROUP = [
     (LeadingGroupRole.HEAD, "weiguo", "省残联党组书记、理事长", HEAD_DUTIES),
     (LeadingGroupRole.DEPUTY, "lijunwen", "省残联党组成员、副理事长、机关党委书记", DEPUTY_DUTIES),
-    (LeadingGroupRole.MEMBER, "xuguorui", "省残联机关第一党支部书记、教育就业部主任",
-     BRANCH_DUTIES),
-    (LeadingGroupRole.MEMBER, "zhangxiaoli", "省残联机关第二党支部书记、计划财务部主任",
-     BRANCH_DUTIES),
+    (
+        LeadingGroupRole.MEMBER,
+        "xuguorui",
+        "省残联机关第一党支部书记、教育就业部主任",
+        BRANCH_DUTIES,
+    ),
+    (
+        LeadingGroupRole.MEMBER,
+        "zhangxiaoli",
+        "省残联机关第二党支部书记、计划财务部主任",
+        BRANCH_DUTIES,
+    ),
     (LeadingGroupRole.MEMBER, None, "省残疾人就业服务指导中心党支部书记、主任", BRANCH_DUTIES),
     (LeadingGroupRole.MEMBER, "wenjiansheng", "省康复研究中心党支部书记", BRANCH_DUTIES),
     (LeadingGroupRole.MEMBER, "shajiakuan", "省脑瘫康复医院党支部书记", BRANCH_DUTIES),
@@ -317,22 +386,42 @@ LEADING_GROUP = [
 
 # Unit plans (具体实施方案) of two branches: (unit slug, author, title, body).
 UNIT_PLANS = [
-    ("sxdpf-branch-1", "xuguorui", "机关第一党支部“改革创新、奋发有为”大讨论具体实施方案",
-     "按照省残联《实施方案》要求,支部认真进行动员部署,紧抓不放4个环节10个规定动作,"
-     "结合教育就业工作实际开展“自选动作”。\n"
-     "支部书记切实发挥带头作用,把“大讨论”和基层党组织标准化创建工作结合起来。"),
-    ("sxdpf-branch-2", "zhangxiaoli", "机关第二党支部“改革创新、奋发有为”大讨论具体实施方案",
-     "按照省残联《实施方案》要求,支部认真进行动员部署,紧抓不放4个环节10个规定动作,"
-     "结合计划财务工作实际开展“自选动作”。\n"
-     "坚决防止形式主义和官僚主义,坚决防止一般化部署,坚决防止走过场。"),
+    (
+        "sxdpf-branch-1",
+        "xuguorui",
+        "机关第一党支部“改革创新、奋发有为”大讨论具体实施方案",
+        "按照省残联《实施方案》要求,支部认真进行动员部署,紧抓不放4个环节10个规定动作,"
+        "结合教育就业工作实际开展“自选动作”。\n"
+        "支部书记切实发挥带头作用,把“大讨论”和基层党组织标准化创建工作结合起来。",
+    ),
+    (
+        "sxdpf-branch-2",
+        "zhangxiaoli",
+        "机关第二党支部“改革创新、奋发有为”大讨论具体实施方案",
+        "按照省残联《实施方案》要求,支部认真进行动员部署,紧抓不放4个环节10个规定动作,"
+        "结合计划财务工作实际开展“自选动作”。\n"
+        "坚决防止形式主义和官僚主义,坚决防止一般化部署,坚决防止走过场。",
+    ),
 ]
 
 # Self-selected actions: (unit slug, proposer, stage, name, due, approve?).
 SELF_SELECTED = [
-    ("sxdpf-branch-1", "xuguorui", 3, "围绕残疾人教育就业工作开展“改革创新、奋发有为”专题讨论",
-     dt.date(2019, 5, 31), True),
-    ("sxdpf-rehab-centre-branch", "wenjiansheng", 3, "围绕残疾人康复服务开展对标一流专题研讨",
-     dt.date(2019, 6, 15), None),
+    (
+        "sxdpf-branch-1",
+        "xuguorui",
+        3,
+        "围绕残疾人教育就业工作开展“改革创新、奋发有为”专题讨论",
+        dt.date(2019, 5, 31),
+        True,
+    ),
+    (
+        "sxdpf-rehab-centre-branch",
+        "wenjiansheng",
+        3,
+        "围绕残疾人康复服务开展对标一流专题研讨",
+        dt.date(2019, 6, 15),
+        None,
+    ),
 ]
 
 
@@ -357,58 +446,152 @@ MOBILISATION_TITLE = "省残联“改革创新、奋发有为”大讨论动员�
 # centre's branch, whose secretary the seed leaves unnamed, has recorded nothing) and
 # not started (the actions due later).
 SAMPLE_RECORDS = [
-    RecordSpec("sxdpf-branch-1", "xuguorui", 1, "机关第一党支部召开“大讨论”动员会",
-               dt.date(2019, 2, 26), RecordStatus.ACCEPTED,
-               "传达省残联“改革创新、奋发有为”大讨论动员部署会精神,对支部“大讨论”作出安排。", 14,
-               "省残联机关会议室"),
-    RecordSpec("sxdpf-branch-1", "xuguorui", 2, "机关第一党支部制定“大讨论”具体实施方案",
-               dt.date(2019, 3, 6), RecordStatus.ACCEPTED,
-               "按照省残联《实施方案》要求制定支部具体实施方案,确定“自选动作”。"),
-    RecordSpec("sxdpf-branch-1", "xuguorui", 3, "机关第一党支部集中学习研讨",
-               dt.date(2019, 4, 12), RecordStatus.ACCEPTED,
-               "重温习近平总书记在庆祝改革开放40周年大会上的重要讲话和视察山西重要讲话精神。", 13),
-    RecordSpec("sxdpf-branch-1", "xuguorui", 4, "机关第一党支部通过门户网站和微信平台宣传“大讨论”",
-               dt.date(2019, 4, 26), RecordStatus.ACCEPTED,
-               "在省残联门户网站、微信平台刊发支部“大讨论”动态。"),
-    RecordSpec("sxdpf-branch-1", "xuguorui", SELF_SELECTED[0][3],
-               "教育就业工作“改革创新、奋发有为”专题讨论",
-               dt.date(2019, 5, 15), RecordStatus.SUBMITTED,
-               "围绕残疾人教育就业工作查找差距,讨论改进措施。", 12),
-    RecordSpec("sxdpf-branch-1", "xuguorui", 7, "机关第一党支部专题组织生活会",
-               dt.date(2019, 5, 17), RecordStatus.DRAFT,
-               "会议记录整理中。"),
-    RecordSpec("sxdpf-branch-2", "zhangxiaoli", 1, "机关第二党支部召开“大讨论”动员会",
-               dt.date(2019, 2, 27), RecordStatus.ACCEPTED,
-               "传达省残联“改革创新、奋发有为”大讨论动员部署会精神,对支部“大讨论”作出安排。", 11),
-    RecordSpec("sxdpf-branch-2", "zhangxiaoli", 2, "机关第二党支部制定“大讨论”具体实施方案",
-               dt.date(2019, 3, 18), RecordStatus.ACCEPTED,
-               "按照省残联《实施方案》要求制定支部具体实施方案。"),
-    RecordSpec("sxdpf-branch-2", "zhangxiaoli", 3, "机关第二党支部集中学习研讨",
-               dt.date(2019, 4, 11), RecordStatus.ACCEPTED,
-               "认真领会省委十一届七次全会精神和近期一系列重要部署要求。", 10),
-    RecordSpec("sxdpf-branch-2", "zhangxiaoli", 7, "机关第二党支部专题组织生活会",
-               dt.date(2019, 5, 10), RecordStatus.RETURNED,
-               "结合“大讨论”主题召开专题组织生活会。", 10,
-               comment="请补充对照检查材料和会议记录后再提交。"),
-    RecordSpec("sxdpf-rehab-centre-branch", "wenjiansheng", 1,
-               "省康复研究中心党支部召开“大讨论”动员会",
-               dt.date(2019, 2, 28), RecordStatus.ACCEPTED,
-               "传达省残联“改革创新、奋发有为”大讨论动员部署会精神。", 25),
-    RecordSpec("sxdpf-rehab-centre-branch", "wenjiansheng", 2,
-               "省康复研究中心党支部制定“大讨论”具体实施方案",
-               dt.date(2019, 3, 8), RecordStatus.ACCEPTED,
-               "制定支部具体实施方案,提出围绕康复服务开展“自选动作”。"),
-    RecordSpec("sxdpf-rehab-centre-branch", "wenjiansheng", 7, "省康复研究中心党支部专题组织生活会",
-               dt.date(2019, 5, 16), RecordStatus.SUBMITTED,
-               "结合“大讨论”主题召开专题组织生活会,对照查找问题差距。", 22),
-    RecordSpec("sxdpf-cp-hospital-branch", "shajiakuan", 1,
-               "省脑瘫康复医院党支部召开“大讨论”动员会",
-               dt.date(2019, 3, 4), RecordStatus.ACCEPTED,
-               "传达省残联“改革创新、奋发有为”大讨论动员部署会精神。", 30),
-    RecordSpec("sxdpf-cp-hospital-branch", "shajiakuan", 6,
-               "省脑瘫康复医院党支部统筹谋划年度工作",
-               dt.date(2019, 5, 18), RecordStatus.DRAFT,
-               "把“大讨论”与医院年度工作结合起来,草拟中。"),
+    RecordSpec(
+        "sxdpf-branch-1",
+        "xuguorui",
+        1,
+        "机关第一党支部召开“大讨论”动员会",
+        dt.date(2019, 2, 26),
+        RecordStatus.ACCEPTED,
+        "传达省残联“改革创新、奋发有为”大讨论动员部署会精神,对支部“大讨论”作出安排。",
+        14,
+        "省残联机关会议室",
+    ),
+    RecordSpec(
+        "sxdpf-branch-1",
+        "xuguorui",
+        2,
+        "机关第一党支部制定“大讨论”具体实施方案",
+        dt.date(2019, 3, 6),
+        RecordStatus.ACCEPTED,
+        "按照省残联《实施方案》要求制定支部具体实施方案,确定“自选动作”。",
+    ),
+    RecordSpec(
+        "sxdpf-branch-1",
+        "xuguorui",
+        3,
+        "机关第一党支部集中学习研讨",
+        dt.date(2019, 4, 12),
+        RecordStatus.ACCEPTED,
+        "重温习近平总书记在庆祝改革开放40周年大会上的重要讲话和视察山西重要讲话精神。",
+        13,
+    ),
+    RecordSpec(
+        "sxdpf-branch-1",
+        "xuguorui",
+        4,
+        "机关第一党支部通过门户网站和微信平台宣传“大讨论”",
+        dt.date(2019, 4, 26),
+        RecordStatus.ACCEPTED,
+        "在省残联门户网站、微信平台刊发支部“大讨论”动态。",
+    ),
+    RecordSpec(
+        "sxdpf-branch-1",
+        "xuguorui",
+        SELF_SELECTED[0][3],
+        "教育就业工作“改革创新、奋发有为”专题讨论",
+        dt.date(2019, 5, 15),
+        RecordStatus.SUBMITTED,
+        "围绕残疾人教育就业工作查找差距,讨论改进措施。",
+        12,
+    ),
+    RecordSpec(
+        "sxdpf-branch-1",
+        "xuguorui",
+        7,
+        "机关第一党支部专题组织生活会",
+        dt.date(2019, 5, 17),
+        RecordStatus.DRAFT,
+        "会议记录整理中。",
+    ),
+    RecordSpec(
+        "sxdpf-branch-2",
+        "zhangxiaoli",
+        1,
+        "机关第二党支部召开“大讨论”动员会",
+        dt.date(2019, 2, 27),
+        RecordStatus.ACCEPTED,
+        "传达省残联“改革创新、奋发有为”大讨论动员部署会精神,对支部“大讨论”作出安排。",
+        11,
+    ),
+    RecordSpec(
+        "sxdpf-branch-2",
+        "zhangxiaoli",
+        2,
+        "机关第二党支部制定“大讨论”具体实施方案",
+        dt.date(2019, 3, 18),
+        RecordStatus.ACCEPTED,
+        "按照省残联《实施方案》要求制定支部具体实施方案。",
+    ),
+    RecordSpec(
+        "sxdpf-branch-2",
+        "zhangxiaoli",
+        3,
+        "机关第二党支部集中学习研讨",
+        dt.date(2019, 4, 11),
+        RecordStatus.ACCEPTED,
+        "认真领会省委十一届七次全会精神和近期一系列重要部署要求。",
+        10,
+    ),
+    RecordSpec(
+        "sxdpf-branch-2",
+        "zhangxiaoli",
+        7,
+        "机关第二党支部专题组织生活会",
+        dt.date(2019, 5, 10),
+        RecordStatus.RETURNED,
+        "结合“大讨论”主题召开专题组织生活会。",
+        10,
+        comment="请补充对照检查材料和会议记录后再提交。",
+    ),
+    RecordSpec(
+        "sxdpf-rehab-centre-branch",
+        "wenjiansheng",
+        1,
+        "省康复研究中心党支部召开“大讨论”动员会",
+        dt.date(2019, 2, 28),
+        RecordStatus.ACCEPTED,
+        "传达省残联“改革创新、奋发有为”大讨论动员部署会精神。",
+        25,
+    ),
+    RecordSpec(
+        "sxdpf-rehab-centre-branch",
+        "wenjiansheng",
+        2,
+        "省康复研究中心党支部制定“大讨论”具体实施方案",
+        dt.date(2019, 3, 8),
+        RecordStatus.ACCEPTED,
+        "制定支部具体实施方案,提出围绕康复服务开展“自选动作”。",
+    ),
+    RecordSpec(
+        "sxdpf-rehab-centre-branch",
+        "wenjiansheng",
+        7,
+        "省康复研究中心党支部专题组织生活会",
+        dt.date(2019, 5, 16),
+        RecordStatus.SUBMITTED,
+        "结合“大讨论”主题召开专题组织生活会,对照查找问题差距。",
+        22,
+    ),
+    RecordSpec(
+        "sxdpf-cp-hospital-branch",
+        "shajiakuan",
+        1,
+        "省脑瘫康复医院党支部召开“大讨论”动员会",
+        dt.date(2019, 3, 4),
+        RecordStatus.ACCEPTED,
+        "传达省残联“改革创新、奋发有为”大讨论动员部署会精神。",
+        30,
+    ),
+    RecordSpec(
+        "sxdpf-cp-hospital-branch",
+        "shajiakuan",
+        6,
+        "省脑瘫康复医院党支部统筹谋划年度工作",
+        dt.date(2019, 5, 18),
+        RecordStatus.DRAFT,
+        "把“大讨论”与医院年度工作结合起来,草拟中。",
+    ),
 ]
 
 # The log-in accounts of the demo, one per role: (username, name, role (None: the
@@ -464,15 +647,22 @@ class _Loader:
         with audited(None):
             for order, (code, name, takes_part) in enumerate(UNIT_KINDS):
                 kind, created = UnitKind.objects.get_or_create(
-                    code=code, defaults={"name": name, "order": order, "takes_part": takes_part})
+                    code=code, defaults={"name": name, "order": order, "takes_part": takes_part}
+                )
                 if created:
                     self.count("unit kinds")
                 self.kinds[code] = kind
         for slug, parent, kind, name, short in UNITS:
             unit = Unit.objects.filter(slug=slug).first()
             if unit is None:
-                unit = unit_add(actor=None, name=name, slug=slug, kind=self.kinds[kind],
-                                parent=self.units[parent] if parent else None, short_name=short)
+                unit = unit_add(
+                    actor=None,
+                    name=name,
+                    slug=slug,
+                    kind=self.kinds[kind],
+                    parent=self.units[parent] if parent else None,
+                    short_name=short,
+                )
                 self.count("units")
             self.units[slug] = unit
         with audited(None):
@@ -486,10 +676,10 @@ class _Loader:
                 self.people[username] = person
         for unit, title, holder, order in POSTS:
             person = self.people[holder] if holder else None
-            if not Post.objects.filter(unit=self.units[unit], title=title, holder=person,
-                                       order=order).exists():
-                post_set(actor=None, unit=self.units[unit], title=title, holder=person,
-                         order=order)
+            if not Post.objects.filter(
+                unit=self.units[unit], title=title, holder=person, order=order
+            ).exists():
+                post_set(actor=None, unit=self.units[unit], title=title, holder=person, order=order)
                 self.count("posts")
         for username, unit, role in PEOPLE_ROLES:
             self.grant(self.people[username], self.units[unit], role)
@@ -505,37 +695,59 @@ class _Loader:
         campaign = Campaign.objects.filter(slug=PROVINCE_SLUG).first()
         if campaign is None:
             campaign = campaign_create(
-                actor=None, slug=PROVINCE_SLUG, name=f"全省{CAMPAIGN_TOPIC}",
-                owner_unit=self.units["shanxi"], starts_on=dt.date(2019, 2, 18),
-                ends_on=dt.date(2019, 6, 30), launched_on=dt.date(2019, 2, 18),
-                launch_place="太原", basis_number=BASIS_NUMBER, basis_title=BASIS_TITLE,
+                actor=None,
+                slug=PROVINCE_SLUG,
+                name=f"全省{CAMPAIGN_TOPIC}",
+                owner_unit=self.units["shanxi"],
+                starts_on=dt.date(2019, 2, 18),
+                ends_on=dt.date(2019, 6, 30),
+                launched_on=dt.date(2019, 2, 18),
+                launch_place="太原",
+                basis_number=BASIS_NUMBER,
+                basis_title=BASIS_TITLE,
                 **PROVINCE_PLAN,
             )
             self.count("campaigns")
         with audited(None):
             for number, (break_with, focus_on, adhere_to) in enumerate(THEMES, start=1):
                 _theme, created = Theme.objects.get_or_create(
-                    campaign=campaign, number=number,
-                    defaults={"break_with": break_with, "focus_on": focus_on,
-                              "adhere_to": adhere_to},
+                    campaign=campaign,
+                    number=number,
+                    defaults={
+                        "break_with": break_with,
+                        "focus_on": focus_on,
+                        "adhere_to": adhere_to,
+                    },
                 )
                 if created:
                     self.count("themes")
             stages: dict[int, Stage] = {}
             for number, (name, directive, description, start, end) in enumerate(STAGES, 1):
                 stage, created = Stage.objects.get_or_create(
-                    campaign=campaign, number=number,
-                    defaults={"name": name, "directive": directive, "description": description,
-                              "starts_on": start, "ends_on": end},
+                    campaign=campaign,
+                    number=number,
+                    defaults={
+                        "name": name,
+                        "directive": directive,
+                        "description": description,
+                        "starts_on": start,
+                        "ends_on": end,
+                    },
                 )
                 if created:
                     self.count("stages")
                 stages[number] = stage
             for number, (stage, name, description, due) in enumerate(ACTIONS, start=1):
                 _action, created = Action.objects.get_or_create(
-                    campaign=campaign, kind=ActionKind.PRESCRIBED, number=number,
-                    defaults={"stage": stages[stage], "name": name,
-                              "description": description, "due_on": due},
+                    campaign=campaign,
+                    kind=ActionKind.PRESCRIBED,
+                    number=number,
+                    defaults={
+                        "stage": stages[stage],
+                        "name": name,
+                        "description": description,
+                        "due_on": due,
+                    },
                 )
                 if created:
                     self.count("actions")
@@ -547,12 +759,18 @@ class _Loader:
         if campaign is None:
             # The cascade copies the province's themes, stages and prescribed actions.
             campaign = campaign_create(
-                actor=None, slug=FEDERATION_SLUG, name=f"省残联{CAMPAIGN_TOPIC}",
-                owner_unit=self.units["sxdpf"], parent=parent,
+                actor=None,
+                slug=FEDERATION_SLUG,
+                name=f"省残联{CAMPAIGN_TOPIC}",
+                owner_unit=self.units["sxdpf"],
+                parent=parent,
                 office_unit=self.units["sxdpf-organ-committee"],
-                starts_on=dt.date(2019, 2, 22), ends_on=dt.date(2019, 6, 30),
-                launched_on=dt.date(2019, 2, 22), basis_number=BASIS_NUMBER,
-                basis_title=BASIS_TITLE, leading_group_name=f"省残联{CAMPAIGN_TOPIC}领导小组",
+                starts_on=dt.date(2019, 2, 22),
+                ends_on=dt.date(2019, 6, 30),
+                launched_on=dt.date(2019, 2, 22),
+                basis_number=BASIS_NUMBER,
+                basis_title=BASIS_TITLE,
+                leading_group_name=f"省残联{CAMPAIGN_TOPIC}领导小组",
                 **FEDERATION_PLAN,
             )
             self.count("campaigns")
@@ -561,9 +779,14 @@ class _Loader:
         with audited(None):
             for order, (role, username, position, duties) in enumerate(LEADING_GROUP, 1):
                 _member, created = LeadingGroupMember.objects.get_or_create(
-                    campaign=campaign, position=position,
-                    defaults={"role": role, "order": order, "duties": duties,
-                              "person": self.people[username] if username else None},
+                    campaign=campaign,
+                    position=position,
+                    defaults={
+                        "role": role,
+                        "order": order,
+                        "duties": duties,
+                        "person": self.people[username] if username else None,
+                    },
                 )
                 if created:
                     self.count("leading group members")
@@ -572,16 +795,25 @@ class _Loader:
     def load_unit_work(self, campaign: Campaign) -> None:
         for unit, author, title, body in UNIT_PLANS:
             if not UnitPlan.objects.filter(campaign=campaign, unit=self.units[unit]).exists():
-                unit_plan_save(actor=self.people[author], campaign=campaign,
-                               unit=self.units[unit], title=title, body=body)
+                unit_plan_save(
+                    actor=self.people[author],
+                    campaign=campaign,
+                    unit=self.units[unit],
+                    title=title,
+                    body=body,
+                )
                 self.count("unit plans")
         office = self.people["lijunwen"]
         for unit, author, stage, name, due, approve in SELF_SELECTED:
             if Action.objects.filter(campaign=campaign, unit=self.units[unit], name=name).exists():
                 continue
             action = self_selected_action_propose(
-                actor=self.people[author], campaign=campaign, unit=self.units[unit],
-                stage=campaign.stages.get(number=stage), name=name, due_on=due,
+                actor=self.people[author],
+                campaign=campaign,
+                unit=self.units[unit],
+                stage=campaign.stages.get(number=stage),
+                name=name,
+                due_on=due,
             )
             self.count("self-selected actions")
             if approve is not None:
@@ -592,36 +824,61 @@ class _Loader:
         speech = read_text("speech.txt")
         news = read_text("news.txt")
         mobilisation = RecordSpec(
-            "sxdpf", "lijunwen", 1, MOBILISATION_TITLE, dt.date(2019, 2, 22),
-            RecordStatus.ACCEPTED, f"{news}\n{speech}", place="省残联",
+            "sxdpf",
+            "lijunwen",
+            1,
+            MOBILISATION_TITLE,
+            dt.date(2019, 2, 22),
+            RecordStatus.ACCEPTED,
+            f"{news}\n{speech}",
+            place="省残联",
         )
-        named = [self.people[u] for u in ("weiguo", "lijunwen", "xuguorui", "zhangxiaoli",
-                                          "wenjiansheng", "shajiakuan")]
+        named = [
+            self.people[u]
+            for u in ("weiguo", "lijunwen", "xuguorui", "zhangxiaoli", "wenjiansheng", "shajiakuan")
+        ]
         self.record(campaign, mobilisation, office, participants=named)
         for spec in SAMPLE_RECORDS:
             self.record(campaign, spec, office)
 
-    def record(self, campaign: Campaign, spec: RecordSpec, reviewer: User,
-               participants: list[User] | None = None) -> None:
+    def record(
+        self,
+        campaign: Campaign,
+        spec: RecordSpec,
+        reviewer: User,
+        participants: list[User] | None = None,
+    ) -> None:
         unit = self.units[spec.unit]
         if isinstance(spec.action, int):
             action = campaign.actions.get(kind=ActionKind.PRESCRIBED, number=spec.action)
         else:
-            action = campaign.actions.get(kind=ActionKind.SELF_SELECTED, unit=unit,
-                                          name=spec.action)
-        if ActivityRecord.objects.filter(campaign=campaign, unit=unit, action=action,
-                                         title=spec.title).exists():
+            action = campaign.actions.get(
+                kind=ActionKind.SELF_SELECTED, unit=unit, name=spec.action
+            )
+        if ActivityRecord.objects.filter(
+            campaign=campaign, unit=unit, action=action, title=spec.title
+        ).exists():
             return
         record = record_create(
-            actor=self.people[spec.author], action=action, unit=unit, title=spec.title,
-            held_on=spec.held_on, place=spec.place, participant_count=spec.participant_count,
-            participants=participants or (), content=spec.content,
+            actor=self.people[spec.author],
+            action=action,
+            unit=unit,
+            title=spec.title,
+            held_on=spec.held_on,
+            place=spec.place,
+            participant_count=spec.participant_count,
+            participants=participants or (),
+            content=spec.content,
             submit=spec.outcome != RecordStatus.DRAFT,
         )
         self.count("records")
         if spec.outcome in (RecordStatus.ACCEPTED, RecordStatus.RETURNED):
-            record_review(actor=reviewer, record=record,
-                          accept=spec.outcome == RecordStatus.ACCEPTED, comment=spec.comment)
+            record_review(
+                actor=reviewer,
+                record=record,
+                accept=spec.outcome == RecordStatus.ACCEPTED,
+                comment=spec.comment,
+            )
 
     # -- accounts ---------------------------------------------------------------------
 
@@ -629,9 +886,13 @@ class _Loader:
         for username, name, role, unit, home, staff in DEMO_ACCOUNTS:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = User(username=username, name=name,
-                            unit=self.units[home] if home else None,
-                            is_staff=staff, is_superuser=role is None)
+                user = User(
+                    username=username,
+                    name=name,
+                    unit=self.units[home] if home else None,
+                    is_staff=staff,
+                    is_superuser=role is None,
+                )
                 validate_password(DEMO_PASSWORD, user)
                 user.set_password(DEMO_PASSWORD)
                 with audited(None):
@@ -645,7 +906,8 @@ class _Loader:
             # on every run, and a demo password changed by hand is its changer's to know.
             where = f"{self.units[unit].display_name} ({unit})" if unit else "—"
             self.result.accounts.append(
-                AccountRow(username, DEMO_PASSWORD, str(role) if role else "superuser", where))
+                AccountRow(username, DEMO_PASSWORD, str(role) if role else "superuser", where)
+            )
 
 
 def load_demo(*, accounts: bool) -> DemoResult:

@@ -58,8 +58,7 @@ def notify_record_reviewed(record: ActivityRecord) -> int:
             subject = _("Record accepted: %(title)s") % {"title": record.title}
         else:
             subject = _("Record returned: %(title)s") % {"title": record.title}
-        return _send([record.created_by], subject, record.review_comment,
-                     record.get_absolute_url())
+        return _send([record.created_by], subject, record.review_comment, record.get_absolute_url())
 
 
 def notify_action_proposed(action: Action) -> int:
@@ -81,5 +80,6 @@ def notify_action_decided(action: Action) -> int:
             if action.approval == "approved"
             else _("Self-selected action not approved: %(name)s")
         ) % {"name": action.name}
-        return _send([action.proposed_by], subject, action.decision_comment,
-                     action.unit.get_absolute_url())
+        return _send(
+            [action.proposed_by], subject, action.decision_comment, action.unit.get_absolute_url()
+        )

@@ -41,7 +41,8 @@ class UnitForm(movenodeform_factory(Unit, fields=["name", "short_name", "slug", 
         current_pk = getattr(current, "pk", current)
         if current_pk:
             field.queryset = field.queryset.filter(pk__in=allowed) | field.queryset.filter(
-                pk=current_pk)
+                pk=current_pk
+            )
         else:
             field.queryset = field.queryset.filter(pk__in=allowed)
         field.required = True
@@ -59,7 +60,7 @@ class UnitForm(movenodeform_factory(Unit, fields=["name", "short_name", "slug", 
         position = cleaned.get("treebeard_position")
         if ref is None or position is None:
             return cleaned
-        parent = ref if position in CHILD_POSITIONS else ref.get_parent()
+        parent = ref if position in CHILD_POSITIONS else Unit.objects.get_parent(ref)
         if not covers(request, parent):
             self.add_error(
                 "treebeard_ref_node",
@@ -107,7 +108,11 @@ class UnitAdmin(ScopedAdminMixin, TreeAdmin):
             target = visible.filter(pk=request.POST.get("target") or 0).first()
             if node is None or target is None:
                 raise Http404
-            parent = target if request.POST.get("relation") == "child" else target.get_parent()
+            parent = (
+                target
+                if request.POST.get("relation") == "child"
+                else Unit.objects.get_parent(target)
+            )
             if not covers(request, parent):
                 raise Http404
         return super().move_node(request)
@@ -118,17 +123,30 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("name", "unit", "email", "phone")}),
-        (_("Permissions"), {
-            "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
-        }),
+        (
+            _("Permissions"),
+            {
+                "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
+            },
+        ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {
-            "classes": ("wide",),
-            "fields": ("username", "name", "unit", "email", "usable_password",
-                       "password1", "password2"),
-        }),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "name",
+                    "unit",
+                    "email",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
     )
     list_display = ("username", "name", "unit", "email", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "unit__kind", "roles__role")

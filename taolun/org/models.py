@@ -26,9 +26,12 @@ class UnitKind(models.Model):
     name = models.CharField(_("name"), max_length=60)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     takes_part = models.BooleanField(
-        _("carries out campaign actions"), default=True,
-        help_text=_("Units of this kind get a row per action in the campaign matrix; "
-                    "grouping units (an organ, a department) do not."),
+        _("carries out campaign actions"),
+        default=True,
+        help_text=_(
+            "Units of this kind get a row per action in the campaign matrix; "
+            "grouping units (an organ, a department) do not."
+        ),
     )
 
     class Meta:
@@ -105,11 +108,16 @@ class User(AbstractUser):
 class Post(models.Model):
     """A post in a unit (党支部书记, 主任 …). The holder may be unknown."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="posts",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="posts", verbose_name=_("unit")
+    )
     title = models.CharField(_("title"), max_length=80)
     holder = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="posts",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
         verbose_name=_("holder"),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -127,10 +135,12 @@ class Post(models.Model):
 class RoleAssignment(models.Model):
     """A role held over a unit; it reaches the unit's whole subtree."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles",
-                             verbose_name=_("person"))
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="role_assignments",
-                             verbose_name=_("unit"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("person")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("unit")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
     class Meta:

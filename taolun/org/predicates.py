@@ -50,5 +50,6 @@ is_office = role_over(Role.OFFICE, name="is_office")
 is_office_or_leader = role_over(Role.OFFICE, Role.LEADER, name="is_office_or_leader")
 is_contact_or_office = role_over(Role.CONTACT, Role.OFFICE, name="is_contact_or_office")
 is_campaign_office = campaign_role(Role.OFFICE, name="is_campaign_office")
-is_campaign_office_or_leader = campaign_role(Role.OFFICE, Role.LEADER,
-                                             name="is_campaign_office_or_leader")
+is_campaign_office_or_leader = campaign_role(
+    Role.OFFICE, Role.LEADER, name="is_campaign_office_or_leader"
+)

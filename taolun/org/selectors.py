@@ -72,8 +72,12 @@ class Scope:
             return True
         return any(unit.path.startswith(p) for p in self._held_within(roles, owner_path))
 
-    def q_in_campaign(self, roles: Iterable[str], unit_field: str = "unit",
-                      owner_field: str = "campaign__owner_unit") -> Q:
+    def q_in_campaign(
+        self,
+        roles: Iterable[str],
+        unit_field: str = "unit",
+        owner_field: str = "campaign__owner_unit",
+    ) -> Q:
         """SQL for ``covers_in_campaign``: rows reached by a role held inside their campaign."""
         if self.is_everything:
             return Q()
@@ -81,12 +85,20 @@ class Scope:
         if not held:
             return Q(pk__in=[])
         steplen = Unit.steplen
-        return reduce(or_, (
-            Q(**{f"{unit_field}__path__startswith": p,
-                 f"{owner_field}__path__in": [p[: i * steplen]
-                                               for i in range(1, len(p) // steplen + 1)]})
-            for p in held
-        ))
+        return reduce(
+            or_,
+            (
+                Q(
+                    **{
+                        f"{unit_field}__path__startswith": p,
+                        f"{owner_field}__path__in": [
+                            p[: i * steplen] for i in range(1, len(p) // steplen + 1)
+                        ],
+                    }
+                )
+                for p in held
+            ),
+        )
 
     def has_role(self, role: str) -> bool:
         return self.is_everything or bool(self.by_role.get(role))
@@ -126,8 +138,9 @@ def units_for_user(user: User, roles: Iterable[str] | None = None) -> QuerySet[U
     return Unit.objects.filter(scope_for(user).q(unit_field="", roles=roles))
 
 
-def scoped(qs: QuerySet, user: User, *, unit_field: str = "unit",
-           roles: Iterable[str] | None = None) -> QuerySet:
+def scoped(
+    qs: QuerySet, user: User, *, unit_field: str = "unit", roles: Iterable[str] | None = None
+) -> QuerySet:
     """Restrict any queryset whose rows belong to a unit to what ``user`` may see."""
     return qs.filter(scope_for(user).q(unit_field=unit_field, roles=roles))
 
@@ -146,8 +159,10 @@ def unit_children(unit: Unit) -> QuerySet[Unit]:
 
 def roles_of(user: User) -> QuerySet[RoleAssignment]:
     """The user's own role assignments, for their home page."""
-    return RoleAssignment.objects.filter(user=user).select_related("unit", "unit__kind").order_by(
-        "unit__path", "role"
+    return (
+        RoleAssignment.objects.filter(user=user)
+        .select_related("unit", "unit__kind")
+        .order_by("unit__path", "role")
     )
 
 

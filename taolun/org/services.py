@@ -11,8 +11,16 @@ from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
 
 
 @transaction.atomic
-def unit_add(*, actor: User | None, name: str, slug: str, kind: UnitKind,
-             parent: Unit | None = None, short_name: str = "", sync: bool = True) -> Unit:
+def unit_add(
+    *,
+    actor: User | None,
+    name: str,
+    slug: str,
+    kind: UnitKind,
+    parent: Unit | None = None,
+    short_name: str = "",
+    sync: bool = True,
+) -> Unit:
     """Add a unit under ``parent`` (or as a root); the tree keeps its materialised path.
 
     With ``sync`` the unit gets its status rows in the running campaigns at once; bulk
@@ -20,7 +28,8 @@ def unit_add(*, actor: User | None, name: str, slug: str, kind: UnitKind,
     """
     fields = {"name": name, "slug": slug, "kind": kind, "short_name": short_name}
     Unit(path="0" * Unit.steplen, depth=1, **fields).full_clean(
-        exclude=["path", "depth", "numchild"])
+        exclude=["path", "depth", "numchild"]
+    )
     with audited(actor):
         if parent is None:
             unit = Unit.objects.add_root(fields)
@@ -35,8 +44,9 @@ def unit_add(*, actor: User | None, name: str, slug: str, kind: UnitKind,
 
 
 @transaction.atomic
-def post_set(*, actor: User | None, unit: Unit, title: str, holder: User | None,
-             order: int = 0) -> Post:
+def post_set(
+    *, actor: User | None, unit: Unit, title: str, holder: User | None, order: int = 0
+) -> Post:
     """Create or update the post ``title`` of ``unit``; the holder may be unknown (None)."""
     with audited(actor):
         post, _created = Post.objects.update_or_create(
@@ -62,11 +72,16 @@ def role_revoke(*, actor: User | None, user: User, unit: Unit, role: str) -> int
 # What a campaign office's staff may do in the back office (always within their scope).
 OFFICE_STAFF_PERMISSIONS = (
     "org.view_unitkind",
-    *(f"org.{verb}_{model}" for model in ("unit", "user", "post", "roleassignment")
-      for verb in ("view", "add", "change")),
-    *(f"campaigns.{verb}_{model}"
-      for model in ("campaign", "theme", "stage", "leadinggroupmember", "action", "unitplan")
-      for verb in ("view", "add", "change")),
+    *(
+        f"org.{verb}_{model}"
+        for model in ("unit", "user", "post", "roleassignment")
+        for verb in ("view", "add", "change")
+    ),
+    *(
+        f"campaigns.{verb}_{model}"
+        for model in ("campaign", "theme", "stage", "leadinggroupmember", "action", "unitplan")
+        for verb in ("view", "add", "change")
+    ),
     "campaigns.view_actionstatus",
     "activities.view_activityrecord",
     "activities.change_activityrecord",

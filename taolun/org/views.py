@@ -55,12 +55,15 @@ def tree_items(units: list[Unit]) -> list[TreeItem]:
     items = []
     for i, (unit, level) in enumerate(zip(units, levels, strict=True)):
         following = levels[i + 1] if i + 1 < len(levels) else 0
-        items.append(TreeItem(
-            unit=unit, level=level,
-            opens=i == 0 or level > levels[i - 1],
-            close_li=following <= level,
-            climbs=range(max(level - following, 0)),
-        ))
+        items.append(
+            TreeItem(
+                unit=unit,
+                level=level,
+                opens=i == 0 or level > levels[i - 1],
+                close_li=following <= level,
+                climbs=range(max(level - following, 0)),
+            )
+        )
     return items
 
 
@@ -97,19 +100,24 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         plan = unit_plan(campaign, unit)
         own_actions = unit_own_actions(campaign, unit)
         counts = status_counts(ActionStatus.objects.filter(campaign=campaign, unit=unit), today)
-        context.update({
-            "today": today,
-            "plan": plan,
-            "plan_body": clean_html(plan.body) if plan else "",
-            "own_actions": [
-                (action, action.approval == Approval.PROPOSED
-                 and user.has_perm("campaigns.decide_action", action))
-                for action in own_actions
-            ],
-            "matrix": unit_matrix(campaign, unit, today),
-            "counts": [(s.value, s.label, counts.get(s.value, 0)) for s in CellStatus],
-            "can_record": user.has_perm("activities.add_record", unit),
-            "can_edit_plan": user.has_perm("campaigns.change_unit_plan", unit),
-            "can_propose": user.has_perm("campaigns.propose_action", unit),
-        })
+        context.update(
+            {
+                "today": today,
+                "plan": plan,
+                "plan_body": clean_html(plan.body) if plan else "",
+                "own_actions": [
+                    (
+                        action,
+                        action.approval == Approval.PROPOSED
+                        and user.has_perm("campaigns.decide_action", action),
+                    )
+                    for action in own_actions
+                ],
+                "matrix": unit_matrix(campaign, unit, today),
+                "counts": [(s.value, s.label, counts.get(s.value, 0)) for s in CellStatus],
+                "can_record": user.has_perm("activities.add_record", unit),
+                "can_edit_plan": user.has_perm("campaigns.change_unit_plan", unit),
+                "can_propose": user.has_perm("campaigns.propose_action", unit),
+            }
+        )
     return render(request, "org/unit_detail.html", context)

@@ -33,14 +33,14 @@ UNIT = "sxdpf-branch-1"
 
 def not_started_action() -> int:
     """统筹谋划年度工作… : never recorded by 机关第一党支部 at the demo's day."""
-    return Action.objects.get(campaign__slug=DEMO_CAMPAIGN, kind=ActionKind.PRESCRIBED,
-                              number=6).pk
+    return Action.objects.get(campaign__slug=DEMO_CAMPAIGN, kind=ActionKind.PRESCRIBED, number=6).pk
 
 
 def pending_action() -> int:
     """The rehabilitation centre branch's self-selected action, awaiting the office."""
-    return Action.objects.get(campaign__slug=DEMO_CAMPAIGN, kind=ActionKind.SELF_SELECTED,
-                              approval=Approval.PROPOSED).pk
+    return Action.objects.get(
+        campaign__slug=DEMO_CAMPAIGN, kind=ActionKind.SELF_SELECTED, approval=Approval.PROPOSED
+    ).pk
 
 
 def record(title: str) -> int:
@@ -50,10 +50,14 @@ def record(title: str) -> int:
 def draft_with_files() -> int:
     """机关第一党支部's draft, with a photo and a PDF attached (the demo's records have none)."""
     draft = ActivityRecord.objects.get(title=DRAFT)
-    record_update(actor=User.objects.get(username="contact1"), record=draft, files=[
-        SimpleUploadedFile("会场照片.png", tiny_png(), "image/png"),
-        SimpleUploadedFile("会议记录.pdf", tiny_pdf(), "application/pdf"),
-    ])
+    record_update(
+        actor=User.objects.get(username="contact1"),
+        record=draft,
+        files=[
+            SimpleUploadedFile("会场照片.png", tiny_png(), "image/png"),
+            SimpleUploadedFile("会议记录.pdf", tiny_pdf(), "application/pdf"),
+        ],
+    )
     return draft.pk
 
 
@@ -81,8 +85,11 @@ PAGES = [
     Page("home-office", "office", lambda: "/"),
     Page("unit-tree", "office", lambda: "/units/"),
     Page("unit-contact", "contact1", lambda: f"/units/{UNIT}/?campaign={DEMO_CAMPAIGN}"),
-    Page("unit-office", "office",
-         lambda: f"/units/sxdpf-rehab-centre-branch/?campaign={DEMO_CAMPAIGN}"),
+    Page(
+        "unit-office",
+        "office",
+        lambda: f"/units/sxdpf-rehab-centre-branch/?campaign={DEMO_CAMPAIGN}",
+    ),
     Page("unit-default-campaign-member", "member", lambda: f"/units/{UNIT}/"),
     Page("campaign-list", "office", lambda: "/campaigns/"),
     Page("campaign-detail", "office", lambda: f"{CAMPAIGN}/"),
@@ -102,16 +109,32 @@ PAGES = [
     Page("todo-contact", "contact2", lambda: "/todo/"),
     Page("todo-empty", "supervisor", lambda: "/todo/"),
     # Forms sent back with their errors shown.
-    Page("record-create-errors", "contact1",
-         lambda: f"/records/new/{UNIT}/{not_started_action()}/",
-         empty=("#id_title", "#id_held_on")),
-    Page("plan-edit-errors", "contact1", lambda: f"{CAMPAIGN}/units/{UNIT}/plan/",
-         empty=("#id_title",)),
-    Page("action-propose-errors", "contact1",
-         lambda: f"{CAMPAIGN}/units/{UNIT}/actions/new/", empty=("#id_name",)),
+    Page(
+        "record-create-errors",
+        "contact1",
+        lambda: f"/records/new/{UNIT}/{not_started_action()}/",
+        empty=("#id_title", "#id_held_on"),
+    ),
+    Page(
+        "plan-edit-errors",
+        "contact1",
+        lambda: f"{CAMPAIGN}/units/{UNIT}/plan/",
+        empty=("#id_title",),
+    ),
+    Page(
+        "action-propose-errors",
+        "contact1",
+        lambda: f"{CAMPAIGN}/units/{UNIT}/actions/new/",
+        empty=("#id_name",),
+    ),
     # Returning a record needs a comment.
-    Page("record-review-errors", "office", lambda: f"/records/{record(SUBMITTED)}/",
-         empty=("#id_comment",), button="main button[value=return]"),
+    Page(
+        "record-review-errors",
+        "office",
+        lambda: f"/records/{record(SUBMITTED)}/",
+        empty=("#id_comment",),
+        button="main button[value=return]",
+    ),
 ]
 
 
@@ -186,8 +209,15 @@ def test_record_form_by_keyboard(page, live_server, demo):
     # with a visible focus indicator. A date input takes several Tabs (day, month, year).
     form = page.locator("main form[enctype]")
     expected = form.evaluate(FOCUSABLE)
-    assert {"title", "held_on", "place", "participant_count", "participants", "content",
-            "attachments"} <= {key.removeprefix("id_") for key in expected}
+    assert {
+        "title",
+        "held_on",
+        "place",
+        "participant_count",
+        "participants",
+        "content",
+        "attachments",
+    } <= {key.removeprefix("id_") for key in expected}
     visited: list[str] = []
     for _ in range(40):
         page.keyboard.press("Tab")

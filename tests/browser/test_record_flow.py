@@ -32,7 +32,8 @@ def starting(text: str) -> re.Pattern:
 def matrix_row(page, action_name: str):
     """The unit matrix's row of one action."""
     return page.locator("table.matrix-table tbody tr").filter(
-        has=page.locator("th", has_text=action_name))
+        has=page.locator("th", has_text=action_name)
+    )
 
 
 def open_unit_page(page, live_server, campaign: str) -> None:
@@ -63,11 +64,14 @@ def test_contact_records_an_action_and_the_office_accepts_it(page, live_server, 
     page.get_by_label(zh("Place")).fill("省残联机关三楼会议室")
     page.get_by_label(zh("Number of participants")).fill("12")
     page.get_by_label(zh("Content")).fill(
-        "<p>围绕省残联2019年重点目标任务,统筹谋划支部年度工作。</p><script>alert(1)</script>")
-    page.get_by_label(zh("Attachments")).set_input_files([
-        {"name": "会场照片.png", "mimeType": "image/png", "buffer": tiny_png()},
-        {"name": "会议纪要.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf()},
-    ])
+        "<p>围绕省残联2019年重点目标任务,统筹谋划支部年度工作。</p><script>alert(1)</script>"
+    )
+    page.get_by_label(zh("Attachments")).set_input_files(
+        [
+            {"name": "会场照片.png", "mimeType": "image/png", "buffer": tiny_png()},
+            {"name": "会议纪要.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf()},
+        ]
+    )
     with page.expect_navigation():
         page.get_by_role("button", name=zh("Save and submit for review")).click()
 

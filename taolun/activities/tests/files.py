@@ -19,5 +19,6 @@ def pdf(name: str = "会议纪要.pdf") -> SimpleUploadedFile:
 
 
 def fake_pdf(name: str = "伪装.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"<html><script>alert(1)</script></html>",
-                              content_type="application/pdf")
+    return SimpleUploadedFile(
+        name, b"<html><script>alert(1)</script></html>", content_type="application/pdf"
+    )

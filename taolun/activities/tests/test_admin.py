@@ -17,19 +17,25 @@ from taolun.org.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-RECORD_PERMS = ("activities.view_activityrecord", "activities.change_activityrecord",
-                "activities.delete_activityrecord", "activities.view_attachment",
-                "activities.delete_attachment")
-
-
-
-
+RECORD_PERMS = (
+    "activities.view_activityrecord",
+    "activities.change_activityrecord",
+    "activities.delete_activityrecord",
+    "activities.view_attachment",
+    "activities.delete_attachment",
+)
 
 
 def make(org, unit: str, title: str, number: int = 1, **kw) -> ActivityRecord:
     who = "contact1" if unit == "branch1" else "contact2"
-    return record_create(actor=getattr(org, who), action=org.campaign.actions.get(number=number),
-                         unit=getattr(org, unit), title=title, held_on=D(2019, 3, 1), **kw)
+    return record_create(
+        actor=getattr(org, who),
+        action=org.campaign.actions.get(number=number),
+        unit=getattr(org, unit),
+        title=title,
+        held_on=D(2019, 3, 1),
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -54,11 +60,15 @@ def staff1(org, client):
 
 def record_form(record: ActivityRecord, **overrides) -> dict:
     data = {
-        "title": record.title, "held_on": record.held_on.isoformat(), "place": record.place,
-        "participant_count": record.participant_count or "", "content": record.content,
+        "title": record.title,
+        "held_on": record.held_on.isoformat(),
+        "place": record.place,
+        "participant_count": record.participant_count or "",
+        "content": record.content,
         "attachments-TOTAL_FORMS": record.attachments.count(),
         "attachments-INITIAL_FORMS": record.attachments.count(),
-        "attachments-MIN_NUM_FORMS": 0, "attachments-MAX_NUM_FORMS": 1000,
+        "attachments-MIN_NUM_FORMS": 0,
+        "attachments-MAX_NUM_FORMS": 1000,
     }
     for i, attachment in enumerate(record.attachments.order_by("id")):
         data[f"attachments-{i}-id"] = attachment.pk
@@ -120,23 +130,27 @@ def test_status_and_review_are_read_only(org, records, superuser, client):
     form = client.get(url(ActivityRecord, "change", record.pk)).context["adminform"].form
     for name in ("status", "reviewed_by", "review_comment", "unit", "action", "created_by"):
         assert name not in form.fields
-    response = client.post(url(ActivityRecord, "change", record.pk), record_form(
-        record, status=RecordStatus.ACCEPTED, unit=org.branch2.pk))
+    response = client.post(
+        url(ActivityRecord, "change", record.pk),
+        record_form(record, status=RecordStatus.ACCEPTED, unit=org.branch2.pk),
+    )
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.status == RecordStatus.DRAFT and record.unit == org.branch1
 
 
-def test_correction_is_sanitised_audited_and_reaches_the_status_table(org, records, staff1,
-                                                                      client):
+def test_correction_is_sanitised_audited_and_reaches_the_status_table(org, records, staff1, client):
     record = records["branch1"]
     record.status = RecordStatus.SUBMITTED
     record.save()
     record_review(actor=org.office, record=record, accept=True)
     assert ActionStatus.objects.get(unit=org.branch1, action=record.action).completed_on == D(
-        2019, 3, 1)
-    response = client.post(url(ActivityRecord, "change", record.pk), record_form(
-        record, held_on="2019-02-28", content="<p>纪要</p><script>x()</script>"))
+        2019, 3, 1
+    )
+    response = client.post(
+        url(ActivityRecord, "change", record.pk),
+        record_form(record, held_on="2019-02-28", content="<p>纪要</p><script>x()</script>"),
+    )
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.content == "<p>纪要</p>"
@@ -151,8 +165,10 @@ def test_correction_is_sanitised_audited_and_reaches_the_status_table(org, recor
 
 def test_participants_must_be_in_scope(org, records, staff1, client):
     record = records["branch1"]
-    response = client.post(url(ActivityRecord, "change", record.pk), record_form(
-        record, participants=[org.member1.pk, org.contact2.pk]))
+    response = client.post(
+        url(ActivityRecord, "change", record.pk),
+        record_form(record, participants=[org.member1.pk, org.contact2.pk]),
+    )
     assert "participants" in response.context["adminform"].form.errors
     assert record.participants.count() == 0
 
@@ -164,13 +180,15 @@ def test_attachments_cannot_be_added_or_removed_in_the_admin(org, records, super
     data["attachments-0-DELETE"] = "on"
     client.post(url(ActivityRecord, "change", record.pk), data)
     assert record.attachments.count() == 1
-    inline = client.get(url(ActivityRecord, "change", record.pk)).context[
-        "inline_admin_formsets"][0]
+    inline = client.get(url(ActivityRecord, "change", record.pk)).context["inline_admin_formsets"][
+        0
+    ]
     assert not inline.has_add_permission and not inline.has_delete_permission
 
 
-def test_deleting_a_record_clears_its_cell_and_files(org, records, superuser, client,
-                                                     django_capture_on_commit_callbacks):
+def test_deleting_a_record_clears_its_cell_and_files(
+    org, records, superuser, client, django_capture_on_commit_callbacks
+):
     client.force_login(superuser)
     record = records["branch1"]
     stored = record.attachments.get().file
@@ -185,15 +203,17 @@ def test_deleting_a_record_clears_its_cell_and_files(org, records, superuser, cl
 
 def test_bulk_delete_is_scoped_and_clears_cells(org, records, staff1, client):
     both = [records["branch1"].pk, records["branch2"].pk]
-    client.post(url(ActivityRecord), {"action": "delete_selected", "_selected_action": both,
-                                      "post": "yes"})
+    client.post(
+        url(ActivityRecord), {"action": "delete_selected", "_selected_action": both, "post": "yes"}
+    )
     assert list(ActivityRecord.objects.values_list("pk", flat=True)) == [records["branch2"].pk]
     row = ActionStatus.objects.get(unit=org.branch1, action=records["branch1"].action)
     assert row.record_state == RecordState.NONE
 
 
-def test_changelist_queries_do_not_grow_with_rows(org, staff1, client,
-                                                  django_assert_max_num_queries):
+def test_changelist_queries_do_not_grow_with_rows(
+    org, staff1, client, django_assert_max_num_queries
+):
     for i in range(2):
         make(org, "branch1", f"学习会{i}", number=1 + i % 4)
     with django_assert_max_num_queries(20) as small:
@@ -205,8 +225,9 @@ def test_changelist_queries_do_not_grow_with_rows(org, staff1, client,
             assert client.get(url(model)).status_code == 200
 
 
-def test_change_page_queries_do_not_grow_with_attachments(org, superuser, client,
-                                                          django_assert_max_num_queries):
+def test_change_page_queries_do_not_grow_with_attachments(
+    org, superuser, client, django_assert_max_num_queries
+):
     client.force_login(superuser)
     record = make(org, "branch1", "学习会", files=[png()])
     with django_assert_max_num_queries(40) as small:

@@ -65,8 +65,7 @@ def test_return_needs_a_comment_then_the_contact_resubmits(org, action1, travel)
     record.refresh_from_db()
     assert record.status == RecordStatus.RETURNED and record.review_comment == "请补充签到表"
     assert cell(org, action1).status(D(2019, 3, 5)) == CellStatus.IN_PROGRESS
-    record_update(actor=org.contact1, record=record, place="三楼会议室", files=[pdf()],
-                  submit=True)
+    record_update(actor=org.contact1, record=record, place="三楼会议室", files=[pdf()], submit=True)
     record.refresh_from_db()
     assert record.status == RecordStatus.SUBMITTED and record.attachments.count() == 1
 
@@ -145,8 +144,12 @@ def test_future_date_is_refused_and_nothing_saved(org, action1, travel):
 
 def test_content_is_sanitised(org, action1, travel):
     travel(D(2019, 3, 5))
-    record = make(org, action1, content='<p>学习<a href="javascript:alert(1)">链接</a></p>'
-                                        '<img src=x onerror=alert(1)><script>alert(2)</script>')
+    record = make(
+        org,
+        action1,
+        content='<p>学习<a href="javascript:alert(1)">链接</a></p>'
+        "<img src=x onerror=alert(1)><script>alert(2)</script>",
+    )
     assert "script" not in record.content
     assert "javascript" not in record.content
     assert "onerror" not in record.content
@@ -201,9 +204,13 @@ def test_unapproved_or_foreign_self_selected_action_cannot_be_recorded(org, trav
     )
 
     travel(D(2019, 3, 5))
-    own = self_selected_action_propose(actor=org.contact2, campaign=org.campaign,
-                                       unit=org.branch2, stage=org.campaign.stages.first(),
-                                       name="自选")
+    own = self_selected_action_propose(
+        actor=org.contact2,
+        campaign=org.campaign,
+        unit=org.branch2,
+        stage=org.campaign.stages.first(),
+        name="自选",
+    )
     with pytest.raises(ValidationError):
         make(org, own, who="contact2", unit="branch2")
     self_selected_action_decide(actor=org.office, action=own, approve=True)
@@ -234,13 +241,14 @@ def test_attachment_delete_only_while_editable(org, action1, travel):
 def test_an_office_above_the_campaign_does_not_review_its_records(org, action1, travel):
     """The province's office reaches the federation's units but reviews only its own campaign."""
     from taolun.activities.selectors import records_to_review
+    from taolun.org.models import Unit
     from taolun.org.roles import Role
     from taolun.org.tests.factories import UserFactory, grant, make_unit
 
     travel(D(2019, 3, 5))
     province = make_unit("省委", "province", kind="organisation")
     org.root.refresh_from_db()
-    org.root.move(province, "first-child")
+    Unit.objects.move(org.root, province, "first-child")
     for unit in (org.root, org.branch1):
         unit.refresh_from_db()
     province_office = UserFactory(username="province-office")
@@ -258,18 +266,18 @@ def test_an_office_above_the_campaign_does_not_review_its_records(org, action1, 
 
 def test_an_office_held_at_two_levels_reviews_at_the_inner_one(org, action1, travel):
     from taolun.activities.selectors import records_to_review
+    from taolun.org.models import Unit
     from taolun.org.roles import Role
     from taolun.org.tests.factories import grant, make_unit
 
     travel(D(2019, 3, 5))
     province = make_unit("省委", "province", kind="organisation")
     org.root.refresh_from_db()
-    org.root.move(province, "first-child")
+    Unit.objects.move(org.root, province, "first-child")
     grant(org.office, province, Role.OFFICE)  # also at the province, above the campaign
     org.branch1.refresh_from_db()
     record = make(org, action1, submit=True)
     office = type(org.office).objects.get(pk=org.office.pk)
-    record = ActivityRecord.objects.select_related("campaign__owner_unit", "unit").get(
-        pk=record.pk)
+    record = ActivityRecord.objects.select_related("campaign__owner_unit", "unit").get(pk=record.pk)
     assert office.has_perm("activities.review_record", record)
     assert list(records_to_review(office)) == [record]

@@ -15,8 +15,6 @@ D = dt.date
 TODAY = D(2019, 3, 10)
 
 
-
-
 @pytest.fixture
 def action1(org):
     return org.campaign.actions.get(kind="prescribed", number=1)
@@ -33,8 +31,9 @@ def as_user(client, user):
 
 
 def create_url(org, action, unit="branch1"):
-    return reverse("activities:create", kwargs={"unit_slug": getattr(org, unit).slug,
-                                                "action_pk": action.pk})
+    return reverse(
+        "activities:create", kwargs={"unit_slug": getattr(org, unit).slug, "action_pk": action.pk}
+    )
 
 
 def make(org, action, *, who="contact1", unit="branch1", **kw):
@@ -44,8 +43,13 @@ def make(org, action, *, who="contact1", unit="branch1", **kw):
 
 
 def form_data(**overrides):
-    data = {"title": "支部动员会", "held_on": "2019-03-05", "place": "三楼会议室",
-            "participant_count": "12", "content": "学习了实施方案。"}
+    data = {
+        "title": "支部动员会",
+        "held_on": "2019-03-05",
+        "place": "三楼会议室",
+        "participant_count": "12",
+        "content": "学习了实施方案。",
+    }
     data.update(overrides)
     return data
 
@@ -78,8 +82,9 @@ def test_contact_records_and_submits_office_accepts_and_the_cell_turns_done(
     detail = client.get(record.get_absolute_url()).content.decode()
     assert 'name="decision" value="accept"' in detail
     assert "现场照片.png" in detail and "联络员一" in detail
-    response = client.post(reverse("activities:review", args=[record.pk]),
-                           {"decision": "accept", "comment": ""})
+    response = client.post(
+        reverse("activities:review", args=[record.pk]), {"decision": "accept", "comment": ""}
+    )
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.status == RecordStatus.ACCEPTED and record.reviewed_by == org.office
@@ -151,11 +156,17 @@ def test_another_units_contact_gets_404_everywhere(org, action1, march, client):
     assert client.get(record.get_absolute_url()).status_code == 404
     assert client.get(reverse("activities:edit", args=[record.pk])).status_code == 404
     assert client.post(reverse("activities:submit", args=[record.pk])).status_code == 404
-    assert client.post(reverse("activities:review", args=[record.pk]),
-                       {"decision": "accept"}).status_code == 404
+    assert (
+        client.post(
+            reverse("activities:review", args=[record.pk]), {"decision": "accept"}
+        ).status_code
+        == 404
+    )
     assert client.get(attachment.get_absolute_url()).status_code == 404
-    assert client.post(reverse("activities:attachment_delete",
-                               args=[attachment.pk])).status_code == 404
+    assert (
+        client.post(reverse("activities:attachment_delete", args=[attachment.pk])).status_code
+        == 404
+    )
     assert client.get(create_url(org, action1, "branch1")).status_code == 404
     assert client.post(create_url(org, action1, "branch1"), form_data()).status_code == 404
     assert "召开动员部署会" not in client.get(reverse("activities:list")).content.decode()
@@ -165,10 +176,18 @@ def test_another_units_contact_gets_404_everywhere(org, action1, march, client):
 
 def test_unknown_action_or_unit_is_404(org, action1, march, client):
     as_user(client, org.contact1)
-    assert client.get(reverse("activities:create", kwargs={
-        "unit_slug": "branch1", "action_pk": 99999})).status_code == 404
-    assert client.get(reverse("activities:create", kwargs={
-        "unit_slug": "nowhere", "action_pk": action1.pk})).status_code == 404
+    assert (
+        client.get(
+            reverse("activities:create", kwargs={"unit_slug": "branch1", "action_pk": 99999})
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("activities:create", kwargs={"unit_slug": "nowhere", "action_pk": action1.pk})
+        ).status_code
+        == 404
+    )
     as_user(client, org.outsider)
     assert client.get(create_url(org, action1)).status_code == 404
 
@@ -187,8 +206,9 @@ def test_supervisor_can_view_but_not_review(org, action1, march, client):
     assert page.status_code == 200
     assert 'name="decision"' not in page.content.decode()
     assert "Edit record" not in page.content.decode()
-    response = client.post(reverse("activities:review", args=[record.pk]),
-                           {"decision": "accept", "comment": ""})
+    response = client.post(
+        reverse("activities:review", args=[record.pk]), {"decision": "accept", "comment": ""}
+    )
     assert response.status_code == 403
     record.refresh_from_db()
     assert record.status == RecordStatus.SUBMITTED
@@ -203,8 +223,9 @@ def test_fake_pdf_is_refused_naming_the_file_and_nothing_is_saved(
     org, action1, march, client, settings
 ):
     as_user(client, org.contact1)
-    response = client.post(create_url(org, action1),
-                           form_data(attachments=[png("ok.png"), fake_pdf("会议纪要.pdf")]))
+    response = client.post(
+        create_url(org, action1), form_data(attachments=[png("ok.png"), fake_pdf("会议纪要.pdf")])
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "“会议纪要.pdf” is not an accepted file" in page
@@ -225,12 +246,11 @@ def test_too_large_file_is_refused(org, action1, march, client, settings):
     assert not ActivityRecord.objects.exists()
 
 
-def test_future_date_is_refused_naming_the_field_and_keeping_the_title(
-    org, action1, march, client
-):
+def test_future_date_is_refused_naming_the_field_and_keeping_the_title(org, action1, march, client):
     as_user(client, org.contact1)
-    response = client.post(create_url(org, action1),
-                           form_data(title="我写的标题", held_on="2999-01-01"))
+    response = client.post(
+        create_url(org, action1), form_data(title="我写的标题", held_on="2999-01-01")
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "cannot be in the future" in page
@@ -242,8 +262,9 @@ def test_future_date_is_refused_naming_the_field_and_keeping_the_title(
 
 def test_missing_title_and_bad_date_name_the_fields(org, action1, march, client):
     as_user(client, org.contact1)
-    response = client.post(create_url(org, action1),
-                           form_data(title="", held_on="not a date", place="礼堂"))
+    response = client.post(
+        create_url(org, action1), form_data(title="", held_on="not a date", place="礼堂")
+    )
     page = response.content.decode()
     assert 'id="id_title_error"' in page and 'id="id_held_on_error"' in page
     assert 'value="礼堂"' in page
@@ -254,17 +275,20 @@ def test_participants_are_limited_to_the_units_people(org, action1, march, clien
     as_user(client, org.contact1)
     page = client.get(create_url(org, action1)).content.decode()
     assert "党员一" in page and "联络员二" not in page
-    response = client.post(create_url(org, action1),
-                           form_data(participants=[org.contact2.pk]))
+    response = client.post(create_url(org, action1), form_data(participants=[org.contact2.pk]))
     assert response.status_code == 200 and 'id="id_participants_error"' in response.content.decode()
     assert not ActivityRecord.objects.exists()
 
 
 def test_script_tags_in_content_are_stripped(org, action1, march, client):
     as_user(client, org.contact1)
-    client.post(create_url(org, action1),
-                form_data(content="<p>会议<strong>纪要</strong></p><script>alert(1)</script>"
-                                  '<a href="javascript:alert(2)">x</a>'))
+    client.post(
+        create_url(org, action1),
+        form_data(
+            content="<p>会议<strong>纪要</strong></p><script>alert(1)</script>"
+            '<a href="javascript:alert(2)">x</a>'
+        ),
+    )
     record = ActivityRecord.objects.get()
     assert "<script" not in record.content and "javascript:" not in record.content
     assert "<strong>纪要</strong>" in record.content
@@ -280,8 +304,10 @@ def test_download_is_an_attachment_with_the_stored_type(org, action1, march, cli
     response = client.get(attachment.get_absolute_url())
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
-    assert "filename*=utf-8''%E7%8E%B0%E5%9C%BA%E7%85%A7%E7%89%87.png" in \
-        response["Content-Disposition"]
+    assert (
+        "filename*=utf-8''%E7%8E%B0%E5%9C%BA%E7%85%A7%E7%89%87.png"
+        in response["Content-Disposition"]
+    )
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == PNG
@@ -293,12 +319,14 @@ def test_attachments_can_be_removed_from_editable_records_only(org, action1, mar
     as_user(client, org.contact1)
     edit_url = reverse("activities:edit", args=[record.pk])
     assert "Remove “a.png”" in client.get(edit_url).content.decode()
-    response = client.post(reverse("activities:attachment_delete", args=[first.pk]),
-                           {"next": edit_url})
+    response = client.post(
+        reverse("activities:attachment_delete", args=[first.pk]), {"next": edit_url}
+    )
     assert response.status_code == 302 and response["Location"] == edit_url
     assert list(record.attachments.all()) == [second]
-    response = client.post(reverse("activities:attachment_delete", args=[second.pk]),
-                           {"next": "https://evil.example/"})
+    response = client.post(
+        reverse("activities:attachment_delete", args=[second.pk]), {"next": "https://evil.example/"}
+    )
     assert response["Location"] == record.get_absolute_url()
 
     other = make(org, action1, files=[png("c.png")], submit=True).attachments.get()
@@ -312,8 +340,10 @@ def test_detail_shows_the_history(org, action1, march, client):
     client.post(create_url(org, action1), form_data(submit="1"))
     record = ActivityRecord.objects.get()
     as_user(client, org.office)
-    client.post(reverse("activities:review", args=[record.pk]),
-                {"decision": "return", "comment": "补充材料"})
+    client.post(
+        reverse("activities:review", args=[record.pk]),
+        {"decision": "return", "comment": "补充材料"},
+    )
     as_user(client, org.contact1)
     page = client.get(record.get_absolute_url()).content.decode()
     history = page.split('id="history-heading"')[1]
@@ -367,28 +397,39 @@ def _query_count(client, url, django_assert_max_num_queries, limit):
     return len(ctx.captured_queries)
 
 
-def test_list_query_count_does_not_grow(org, action1, march, client,
-                                        django_assert_max_num_queries):
+def test_list_query_count_does_not_grow(org, action1, march, client, django_assert_max_num_queries):
     make(org, action1, files=[png()])
     as_user(client, org.office)
     url = reverse("activities:list") + "?campaign=camp"
     few = _query_count(client, url, django_assert_max_num_queries, 11)
     for i in range(10):
-        make(org, action1, who="contact2", unit="branch2", title=f"二{i}", files=[png()],
-             submit=i % 2 == 0)
+        make(
+            org,
+            action1,
+            who="contact2",
+            unit="branch2",
+            title=f"二{i}",
+            files=[png()],
+            submit=i % 2 == 0,
+        )
     assert _query_count(client, url, django_assert_max_num_queries, 11) == few
 
 
-def test_detail_query_count_does_not_grow(org, action1, march, client,
-                                          django_assert_max_num_queries):
+def test_detail_query_count_does_not_grow(
+    org, action1, march, client, django_assert_max_num_queries
+):
     record = make(org, action1, files=[png()], participants=[org.member1])
     as_user(client, org.office)
     few = _query_count(client, record.get_absolute_url(), django_assert_max_num_queries, 11)
     from taolun.activities.services import record_update
 
     for i in range(5):
-        record_update(actor=org.contact1, record=record, title=f"改{i}", files=[png()],
-                      participants=[org.member1, org.contact1])
+        record_update(
+            actor=org.contact1,
+            record=record,
+            title=f"改{i}",
+            files=[png()],
+            participants=[org.member1, org.contact1],
+        )
     record_submit(actor=org.contact1, record=record)
-    assert _query_count(client, record.get_absolute_url(), django_assert_max_num_queries,
-                        11) == few
+    assert _query_count(client, record.get_absolute_url(), django_assert_max_num_queries, 11) == few

@@ -33,10 +33,6 @@ D = dt.date
 CAMPAIGN_MODELS = (Campaign, Action, UnitPlan, ActionStatus)
 
 
-
-
-
-
 def all_perms(*models: str, app: str = "campaigns") -> list[str]:
     return [f"{app}.{verb}_{m}" for m in models for verb in ("view", "add", "change", "delete")]
 
@@ -55,10 +51,17 @@ def superuser(db):
 @pytest.fixture
 def plans(org):
     return {
-        name: unit_plan_save(actor=getattr(org, contact), campaign=org.campaign,
-                             unit=getattr(org, name), title=f"{unit_name}实施方案", body="方案")
-        for name, contact, unit_name in (("branch1", "contact1", "第一支部"),
-                                          ("branch2", "contact2", "第二支部"))
+        name: unit_plan_save(
+            actor=getattr(org, contact),
+            campaign=org.campaign,
+            unit=getattr(org, name),
+            title=f"{unit_name}实施方案",
+            body="方案",
+        )
+        for name, contact, unit_name in (
+            ("branch1", "contact1", "第一支部"),
+            ("branch2", "contact2", "第二支部"),
+        )
     }
 
 
@@ -67,10 +70,17 @@ def own_actions(org):
     stage = org.campaign.stages.get(number=1)
     return {
         name: self_selected_action_propose(
-            actor=getattr(org, contact), campaign=org.campaign, unit=getattr(org, name),
-            stage=stage, name=title, due_on=D(2019, 3, 10))
-        for name, contact, title in (("branch1", "contact1", "参观红色教育基地"),
-                                     ("branch2", "contact2", "走访残疾人家庭"))
+            actor=getattr(org, contact),
+            campaign=org.campaign,
+            unit=getattr(org, name),
+            stage=stage,
+            name=title,
+            due_on=D(2019, 3, 10),
+        )
+        for name, contact, title in (
+            ("branch1", "contact1", "参观红色教育基地"),
+            ("branch2", "contact2", "走访残疾人家庭"),
+        )
     }
 
 
@@ -108,10 +118,22 @@ def inline_data(response) -> dict:
 
 def campaign_form(**overrides) -> dict:
     data = {
-        "name": "子讨论", "slug": "child", "parent": "", "owner_unit": "", "office_unit": "",
-        "basis_number": "", "basis_title": "", "launched_on": "", "launch_place": "",
-        "starts_on": "2019-02-22", "ends_on": "2019-06-30", "general_requirements": "",
-        "main_tasks": "", "methods": "", "organisation": "", "leading_group_name": "",
+        "name": "子讨论",
+        "slug": "child",
+        "parent": "",
+        "owner_unit": "",
+        "office_unit": "",
+        "basis_number": "",
+        "basis_title": "",
+        "launched_on": "",
+        "launch_place": "",
+        "starts_on": "2019-02-22",
+        "ends_on": "2019-06-30",
+        "general_requirements": "",
+        "main_tasks": "",
+        "methods": "",
+        "organisation": "",
+        "leading_group_name": "",
     }
     data.update(overrides)
     return data
@@ -124,8 +146,7 @@ def test_every_campaign_model_is_registered():
     assert inlines == {Theme, Stage, LeadingGroupMember}
 
 
-def test_superuser_sees_every_changelist_and_add_page(org, plans, own_actions, superuser,
-                                                      client):
+def test_superuser_sees_every_changelist_and_add_page(org, plans, own_actions, superuser, client):
     client.force_login(superuser)
     for model in CAMPAIGN_MODELS:
         assert client.get(url(model)).status_code == 200, model
@@ -201,9 +222,14 @@ def test_campaigns_of_other_subtrees_answer_404(org, staff1, client):
 def test_child_campaign_added_in_admin_copies_its_parent(org, superuser, client):
     client.force_login(superuser)
     page = client.get(url(Campaign, "add"))
-    data = {**campaign_form(parent=org.campaign.pk, owner_unit=org.organ.pk,
-                            general_requirements="<script>x</script><p>总体要求</p>"),
-            **inline_data(page)}
+    data = {
+        **campaign_form(
+            parent=org.campaign.pk,
+            owner_unit=org.organ.pk,
+            general_requirements="<script>x</script><p>总体要求</p>",
+        ),
+        **inline_data(page),
+    }
     response = client.post(url(Campaign, "add"), data)
     assert response.status_code == 302, response.context["errors"]
     child = Campaign.objects.get(slug="child")
@@ -217,10 +243,19 @@ def test_child_campaign_added_in_admin_copies_its_parent(org, superuser, client)
 
 def test_child_campaign_refuses_extra_rows_that_would_collide(org, superuser, client):
     client.force_login(superuser)
-    data = {**campaign_form(parent=org.campaign.pk, owner_unit=org.organ.pk),
-            **inline_data(client.get(url(Campaign, "add")))}
-    data.update({"themes-TOTAL_FORMS": 1, "themes-0-number": 1, "themes-0-break_with": "破除",
-                 "themes-0-focus_on": "着力", "themes-0-adhere_to": "坚持"})
+    data = {
+        **campaign_form(parent=org.campaign.pk, owner_unit=org.organ.pk),
+        **inline_data(client.get(url(Campaign, "add"))),
+    }
+    data.update(
+        {
+            "themes-TOTAL_FORMS": 1,
+            "themes-0-number": 1,
+            "themes-0-break_with": "破除",
+            "themes-0-focus_on": "着力",
+            "themes-0-adhere_to": "坚持",
+        }
+    )
     response = client.post(url(Campaign, "add"), data)
     assert response.status_code == 200
     assert not Campaign.objects.filter(slug="child").exists()
@@ -228,9 +263,10 @@ def test_child_campaign_refuses_extra_rows_that_would_collide(org, superuser, cl
 
 def test_campaign_dates_are_checked(org, superuser, client):
     client.force_login(superuser)
-    data = {**campaign_form(owner_unit=org.root.pk, starts_on="2019-06-01",
-                            ends_on="2019-05-01"),
-            **inline_data(client.get(url(Campaign, "add")))}
+    data = {
+        **campaign_form(owner_unit=org.root.pk, starts_on="2019-06-01", ends_on="2019-05-01"),
+        **inline_data(client.get(url(Campaign, "add"))),
+    }
     response = client.post(url(Campaign, "add"), data)
     assert "ends_on" in response.context["adminform"].form.errors
     assert response.context["adminform"].form["name"].value() == "子讨论"
@@ -239,23 +275,40 @@ def test_campaign_dates_are_checked(org, superuser, client):
 
 def test_prescribed_action_added_in_admin_reaches_every_unit(org, office_staff, client):
     stage = org.campaign.stages.get(number=2)
-    response = client.post(url(Action, "add"), {
-        "campaign": org.campaign.pk, "stage": stage.pk, "number": 5, "name": "回顾总结",
-        "description": "", "due_on": "2019-04-18",
-    })
+    response = client.post(
+        url(Action, "add"),
+        {
+            "campaign": org.campaign.pk,
+            "stage": stage.pk,
+            "number": 5,
+            "name": "回顾总结",
+            "description": "",
+            "due_on": "2019-04-18",
+        },
+    )
     assert response.status_code == 302
     action = Action.objects.get(name="回顾总结")
     assert action.kind == ActionKind.PRESCRIBED and action.approval == Approval.APPROVED
-    assert set(ActionStatus.objects.filter(action=action).values_list("unit__slug", flat=True)
-               ) == {"root", "organ", "branch1", "branch2"}
+    assert set(ActionStatus.objects.filter(action=action).values_list("unit__slug", flat=True)) == {
+        "root",
+        "organ",
+        "branch1",
+        "branch2",
+    }
     assert LogEntry.objects.get_for_object(action).get().actor == office_staff
 
 
 def test_action_stage_and_due_date_must_belong_to_the_campaign(org, superuser, client):
     client.force_login(superuser)
     other = make_campaign(org.root, "other", start=D(2020, 1, 1))
-    data = {"campaign": org.campaign.pk, "stage": other.stages.first().pk, "number": 5,
-            "name": "回顾总结", "description": "", "due_on": "2019-04-18"}
+    data = {
+        "campaign": org.campaign.pk,
+        "stage": other.stages.first().pk,
+        "number": 5,
+        "name": "回顾总结",
+        "description": "",
+        "due_on": "2019-04-18",
+    }
     response = client.post(url(Action, "add"), data)
     assert "stage" in response.context["adminform"].form.errors
     data.update(stage=org.campaign.stages.first().pk, due_on="2020-01-01")
@@ -265,10 +318,17 @@ def test_action_stage_and_due_date_must_belong_to_the_campaign(org, superuser, c
 
 
 def test_contact_cannot_add_prescribed_actions_to_a_campaign_run_above(org, staff1, client):
-    response = client.post(url(Action, "add"), {
-        "campaign": org.campaign.pk, "stage": org.campaign.stages.first().pk, "number": 5,
-        "name": "回顾总结", "description": "", "due_on": "2019-03-01",
-    })
+    response = client.post(
+        url(Action, "add"),
+        {
+            "campaign": org.campaign.pk,
+            "stage": org.campaign.stages.first().pk,
+            "number": 5,
+            "name": "回顾总结",
+            "description": "",
+            "due_on": "2019-03-01",
+        },
+    )
     assert "campaign" in response.context["adminform"].form.errors
     assert not Action.objects.filter(name="回顾总结").exists()
 
@@ -276,13 +336,20 @@ def test_contact_cannot_add_prescribed_actions_to_a_campaign_run_above(org, staf
 def test_changed_due_date_reaches_the_status_table(org, superuser, client):
     client.force_login(superuser)
     action = Action.objects.get(campaign=org.campaign, number=1)
-    response = client.post(url(Action, "change", action.pk), {
-        "stage": action.stage_id, "number": 1, "name": action.name,
-        "description": "", "due_on": "2019-03-25",
-    })
+    response = client.post(
+        url(Action, "change", action.pk),
+        {
+            "stage": action.stage_id,
+            "number": 1,
+            "name": action.name,
+            "description": "",
+            "due_on": "2019-03-25",
+        },
+    )
     assert response.status_code == 302
     assert set(ActionStatus.objects.filter(action=action).values_list("due_on", flat=True)) == {
-        D(2019, 3, 25)}
+        D(2019, 3, 25)
+    }
 
 
 def test_approval_is_not_decided_in_the_admin(org, own_actions, superuser, client):
@@ -290,20 +357,32 @@ def test_approval_is_not_decided_in_the_admin(org, own_actions, superuser, clien
     action = own_actions["branch1"]
     response = client.get(url(Action, "change", action.pk))
     assert "approval" not in response.context["adminform"].form.fields
-    client.post(url(Action, "change", action.pk), {
-        "stage": action.stage_id, "number": action.number, "name": action.name,
-        "description": "", "due_on": "2019-03-10", "approval": Approval.APPROVED,
-    })
+    client.post(
+        url(Action, "change", action.pk),
+        {
+            "stage": action.stage_id,
+            "number": action.number,
+            "name": action.name,
+            "description": "",
+            "due_on": "2019-03-10",
+            "approval": Approval.APPROVED,
+        },
+    )
     action.refresh_from_db()
     assert action.approval == Approval.PROPOSED
 
 
 def test_unit_plan_change_is_sanitised_and_audited(org, plans, staff1, client):
     plan = plans["branch1"]
-    response = client.post(url(UnitPlan, "change", plan.pk), {
-        "campaign": org.campaign.pk, "unit": org.branch1.pk, "title": "新方案",
-        "body": '<p onclick="x()">内容</p><script>alert(1)</script>',
-    })
+    response = client.post(
+        url(UnitPlan, "change", plan.pk),
+        {
+            "campaign": org.campaign.pk,
+            "unit": org.branch1.pk,
+            "title": "新方案",
+            "body": '<p onclick="x()">内容</p><script>alert(1)</script>',
+        },
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.body == "<p>内容</p>"
@@ -315,9 +394,15 @@ def test_unit_plan_change_is_sanitised_and_audited(org, plans, staff1, client):
 
 def test_unit_plan_cannot_move_to_another_unit(org, plans, staff1, client):
     plan = plans["branch1"]
-    response = client.post(url(UnitPlan, "change", plan.pk), {
-        "campaign": org.campaign.pk, "unit": org.branch2.pk, "title": "新方案", "body": "",
-    })
+    response = client.post(
+        url(UnitPlan, "change", plan.pk),
+        {
+            "campaign": org.campaign.pk,
+            "unit": org.branch2.pk,
+            "title": "新方案",
+            "body": "",
+        },
+    )
     assert "unit" in response.context["adminform"].form.errors
     plan.refresh_from_db()
     assert plan.unit == org.branch1
@@ -326,14 +411,16 @@ def test_unit_plan_cannot_move_to_another_unit(org, plans, staff1, client):
 def _more_units(org, n: int, start: int) -> None:
     for i in range(start, start + n):
         unit = make_unit(f"党小组{i}", f"group-{i}", org.branch1)
-        unit_plan_save(actor=org.office, campaign=org.campaign, unit=unit,
-                       title=f"党小组{i}方案", body="")
+        unit_plan_save(
+            actor=org.office, campaign=org.campaign, unit=unit, title=f"党小组{i}方案", body=""
+        )
     campaign_sync_statuses(campaign=org.campaign)
 
 
 @pytest.mark.parametrize("model", [ActionStatus, UnitPlan, Action, Campaign])
-def test_changelist_queries_do_not_grow_with_rows(org, own_actions, staff1, client, model,
-                                                  django_assert_max_num_queries):
+def test_changelist_queries_do_not_grow_with_rows(
+    org, own_actions, staff1, client, model, django_assert_max_num_queries
+):
     _more_units(org, 2, 0)
     with django_assert_max_num_queries(20) as small:
         assert client.get(url(model)).status_code == 200
@@ -342,21 +429,35 @@ def test_changelist_queries_do_not_grow_with_rows(org, own_actions, staff1, clie
         assert client.get(url(model)).status_code == 200
 
 
-
 def test_office_edits_its_campaign_and_leading_group(org, office_staff, client):
     page = client.get(url(Campaign, "change", org.campaign.pk))
     assert page.context["has_change_permission"]
-    data = {**campaign_form(name="改名大讨论", slug="camp", owner_unit=org.root.pk,
-                            starts_on="2019-02-18", ends_on="2019-04-19"),
-            **inline_data(page)}
-    data.update({"leading_group-TOTAL_FORMS": 1, "leading_group-0-role": "head",
-                 "leading_group-0-order": 0, "leading_group-0-person": org.leader.pk,
-                 "leading_group-0-position": "党组书记", "leading_group-0-duties": "全面负责"})
+    data = {
+        **campaign_form(
+            name="改名大讨论",
+            slug="camp",
+            owner_unit=org.root.pk,
+            starts_on="2019-02-18",
+            ends_on="2019-04-19",
+        ),
+        **inline_data(page),
+    }
+    data.update(
+        {
+            "leading_group-TOTAL_FORMS": 1,
+            "leading_group-0-role": "head",
+            "leading_group-0-order": 0,
+            "leading_group-0-person": org.leader.pk,
+            "leading_group-0-position": "党组书记",
+            "leading_group-0-duties": "全面负责",
+        }
+    )
     response = client.post(url(Campaign, "change", org.campaign.pk), data)
     assert response.status_code == 302, response.context["errors"]
     org.campaign.refresh_from_db()
     assert org.campaign.name == "改名大讨论"
     assert org.campaign.leading_group.get().person == org.leader
-    entry = LogEntry.objects.get_for_object(org.campaign).filter(
-        action=LogEntry.Action.UPDATE).first()
+    entry = (
+        LogEntry.objects.get_for_object(org.campaign).filter(action=LogEntry.Action.UPDATE).first()
+    )
     assert entry.actor == office_staff

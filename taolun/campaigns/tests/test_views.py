@@ -53,17 +53,27 @@ def decide_url(action):
 
 def propose(org, unit=None, actor=None, name="走访残疾人家庭"):
     return self_selected_action_propose(
-        actor=actor or org.contact1, campaign=org.campaign, unit=unit or org.branch1,
-        stage=org.campaign.stages.first(), name=name,
+        actor=actor or org.contact1,
+        campaign=org.campaign,
+        unit=unit or org.branch1,
+        stage=org.campaign.stages.first(),
+        name=name,
     )
 
 
 # --- anonymous, list, detail, overview -------------------------------------------------
 
-@pytest.mark.parametrize("url", [
-    "/campaigns/", "/campaigns/camp/", "/campaigns/camp/matrix/",
-    "/campaigns/camp/units/branch1/plan/", "/campaigns/camp/units/branch1/actions/new/",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/campaigns/",
+        "/campaigns/camp/",
+        "/campaigns/camp/matrix/",
+        "/campaigns/camp/units/branch1/plan/",
+        "/campaigns/camp/units/branch1/actions/new/",
+    ],
+)
 def test_anonymous_is_sent_to_login(client, org, url):
     response = client.get(url)
     assert response.status_code == 302
@@ -95,16 +105,27 @@ def test_detail_shows_plan_themes_stages_and_leading_group(client, org):
     campaign.general_requirements = "<p>以新思想为指导</p><script>x()</script>"
     campaign.leading_group_name = "大讨论活动领导小组"
     campaign.save()
-    Theme.objects.create(campaign=campaign, number=2, break_with="破除安于现状",
-                         focus_on="着力解决不思进取问题", adhere_to="坚持改革创新")
+    Theme.objects.create(
+        campaign=campaign,
+        number=2,
+        break_with="破除安于现状",
+        focus_on="着力解决不思进取问题",
+        adhere_to="坚持改革创新",
+    )
     stage = campaign.stages.first()
     stage.directive = "打响动员的“第一枪”"
     stage.save()
-    LeadingGroupMember.objects.create(campaign=campaign, person=org.leader, order=1,
-                                      position="党组书记、理事长", role=LeadingGroupRole.HEAD,
-                                      duties="全面负责")
-    LeadingGroupMember.objects.create(campaign=campaign, person=None, order=2,
-                                      role=LeadingGroupRole.MEMBER)
+    LeadingGroupMember.objects.create(
+        campaign=campaign,
+        person=org.leader,
+        order=1,
+        position="党组书记、理事长",
+        role=LeadingGroupRole.HEAD,
+        duties="全面负责",
+    )
+    LeadingGroupMember.objects.create(
+        campaign=campaign, person=None, order=2, role=LeadingGroupRole.MEMBER
+    )
 
     page = login(client, org.contact1).get("/campaigns/camp/").content.decode()
     main = page.split("<main", 1)[1]
@@ -140,15 +161,25 @@ def test_detail_queries_do_not_grow(client, org, django_assert_max_num_queries):
     before = count_queries(client, "/campaigns/camp/")
     campaign = org.campaign
     for n in range(3, 9):
-        stage = Stage.objects.create(campaign=campaign, number=n, name=f"阶段{n}",
-                                     starts_on=campaign.starts_on, ends_on=campaign.ends_on)
+        stage = Stage.objects.create(
+            campaign=campaign,
+            number=n,
+            name=f"阶段{n}",
+            starts_on=campaign.starts_on,
+            ends_on=campaign.ends_on,
+        )
         Action.objects.create(campaign=campaign, stage=stage, number=10 + n, name=f"动作{n}")
-        Theme.objects.create(campaign=campaign, number=n, break_with=f"破除{n}",
-                             focus_on=f"着力{n}", adhere_to=f"坚持{n}")
-        LeadingGroupMember.objects.create(campaign=campaign, person=UserFactory(),
-                                          role=LeadingGroupRole.MEMBER, order=n)
-        make_campaign(make_unit(f"单位{n}", f"unit-{n}", org.organ), f"child-{n}",
-                      parent=campaign)
+        Theme.objects.create(
+            campaign=campaign,
+            number=n,
+            break_with=f"破除{n}",
+            focus_on=f"着力{n}",
+            adhere_to=f"坚持{n}",
+        )
+        LeadingGroupMember.objects.create(
+            campaign=campaign, person=UserFactory(), role=LeadingGroupRole.MEMBER, order=n
+        )
+        make_campaign(make_unit(f"单位{n}", f"unit-{n}", org.organ), f"child-{n}", parent=campaign)
     with django_assert_max_num_queries(before):
         page = client.get("/campaigns/camp/").content.decode()
     assert "阶段8" in page and "破除8" in page and "child-8" in page
@@ -160,7 +191,7 @@ def test_overview_shows_status_words_for_the_scope(client, org, travel):
     page = login(client, org.contact1).get("/campaigns/camp/matrix/").content.decode()
     assert "机关第一党支部" in page and "机关第二党支部" not in page
     assert 'status-overdue">Overdue' in page and 'status-not_started">Not started' in page
-    assert f'{reverse("org:unit_detail", args=["branch1"])}?campaign=camp' in page
+    assert f"{reverse('org:unit_detail', args=['branch1'])}?campaign=camp" in page
     page = login(client, org.office).get("/campaigns/camp/matrix/").content.decode()
     assert all(name in page for name in ("省残联", "机关", "机关第一党支部", "机关第二党支部"))
 
@@ -174,8 +205,9 @@ def test_overview_is_paged(client, org, monkeypatch):
     assert "机关第二党支部" in second and "省残联" not in second
 
 
-def test_overview_queries_do_not_grow_with_units(client, org, travel,
-                                                 django_assert_max_num_queries):
+def test_overview_queries_do_not_grow_with_units(
+    client, org, travel, django_assert_max_num_queries
+):
     travel(dt.date(2019, 3, 1))
     login(client, org.office)
     client.get("/campaigns/camp/matrix/")
@@ -184,8 +216,9 @@ def test_overview_queries_do_not_grow_with_units(client, org, travel,
         make_unit(f"支部{i}", f"extra-{i}", org.organ)
     stage = org.campaign.stages.last()
     for n in range(5, 10):
-        Action.objects.create(campaign=org.campaign, stage=stage, number=n, name=f"动作{n}",
-                              due_on=stage.ends_on)
+        Action.objects.create(
+            campaign=org.campaign, stage=stage, number=n, name=f"动作{n}", due_on=stage.ends_on
+        )
     campaign_sync_statuses(campaign=org.campaign)
     assert ActionStatus.objects.filter(campaign=org.campaign).count() == 64 * 9
     with django_assert_max_num_queries(before):
@@ -195,6 +228,7 @@ def test_overview_queries_do_not_grow_with_units(client, org, travel,
 
 
 # --- unit plan -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("who", ["office", "contact1"])
 def test_plan_edit_renders_for_writers(client, org, who):
@@ -220,14 +254,17 @@ def test_plan_edit_of_another_branch_is_404(client, org):
 
 def test_plan_edit_saves_sanitised_and_says_so(client, org):
     login(client, org.contact1)
-    response = client.post(plan_url(), {"title": " 第一支部方案 ",
-                                        "body": "第一条\n<script>alert(1)</script>"},
-                           follow=True)
+    response = client.post(
+        plan_url(),
+        {"title": " 第一支部方案 ", "body": "第一条\n<script>alert(1)</script>"},
+        follow=True,
+    )
     plan = UnitPlan.objects.get(campaign=org.campaign, unit=org.branch1)
     assert plan.title == "第一支部方案" and plan.updated_by == org.contact1
     assert "<script" not in plan.body
     assert response.redirect_chain[-1][0] == (
-        f"{reverse('org:unit_detail', args=['branch1'])}?campaign=camp")
+        f"{reverse('org:unit_detail', args=['branch1'])}?campaign=camp"
+    )
     assert "The unit plan has been saved." in response.content.decode()
     # Editing again shows what is stored.
     assert "第一支部方案" in client.get(plan_url()).content.decode()
@@ -252,6 +289,7 @@ def test_plan_edit_for_a_unit_outside_the_campaign_is_404(client, org):
 
 # --- self-selected actions: propose ----------------------------------------------------
 
+
 def test_propose_offers_only_this_campaigns_stages(client, org):
     other = make_campaign(org.root, "other")
     page = login(client, org.contact1).get(propose_url()).content.decode()
@@ -268,12 +306,18 @@ def test_propose_offers_only_this_campaigns_stages(client, org):
 def test_propose_creates_a_pending_action(client, org):
     login(client, org.contact1)
     stage = org.campaign.stages.last()
-    response = client.post(propose_url(), {"stage": stage.pk, "name": "走访残疾人家庭",
-                                           "description": "每名党员走访一户",
-                                           "due_on": "2019-04-10"}, follow=True)
+    response = client.post(
+        propose_url(),
+        {
+            "stage": stage.pk,
+            "name": "走访残疾人家庭",
+            "description": "每名党员走访一户",
+            "due_on": "2019-04-10",
+        },
+        follow=True,
+    )
     action = Action.objects.get(kind=ActionKind.SELF_SELECTED)
-    assert (action.unit, action.stage, action.approval) == (org.branch1, stage,
-                                                            Approval.PROPOSED)
+    assert (action.unit, action.stage, action.approval) == (org.branch1, stage, Approval.PROPOSED)
     assert action.due_on == dt.date(2019, 4, 10) and action.proposed_by == org.contact1
     page = response.content.decode()
     assert "The action has been proposed" in page and "走访残疾人家庭" in page
@@ -283,12 +327,14 @@ def test_propose_creates_a_pending_action(client, org):
 def test_propose_bad_input_keeps_what_was_typed(client, org):
     login(client, org.contact1)
     stage = org.campaign.stages.first()
-    page = client.post(propose_url(), {"stage": stage.pk, "name": "",
-                                       "description": "说明文字"}).content.decode()
+    page = client.post(
+        propose_url(), {"stage": stage.pk, "name": "", "description": "说明文字"}
+    ).content.decode()
     assert 'href="#id_name"' in page and "说明文字" in page
 
-    response = client.post(propose_url(), {"stage": stage.pk, "name": "走访",
-                                           "due_on": "2020-01-01"})
+    response = client.post(
+        propose_url(), {"stage": stage.pk, "name": "走访", "due_on": "2020-01-01"}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert 'href="#id_due_on"' in page and "The due date must fall within the campaign" in page
@@ -301,19 +347,25 @@ def test_propose_for_another_branch_is_404(client, org):
     login(client, org.contact1)
     stage = org.campaign.stages.first()
     assert client.get(propose_url("branch2")).status_code == 404
-    assert client.post(propose_url("branch2"), {"stage": stage.pk,
-                                                "name": "走访"}).status_code == 404
+    assert (
+        client.post(propose_url("branch2"), {"stage": stage.pk, "name": "走访"}).status_code == 404
+    )
     assert not Action.objects.filter(kind=ActionKind.SELF_SELECTED).exists()
 
 
 def test_member_may_not_propose(client, org):
     login(client, org.member1)
     assert client.get(propose_url()).status_code == 403
-    assert client.post(propose_url(), {"stage": org.campaign.stages.first().pk,
-                                       "name": "走访"}).status_code == 403
+    assert (
+        client.post(
+            propose_url(), {"stage": org.campaign.stages.first().pk, "name": "走访"}
+        ).status_code
+        == 403
+    )
 
 
 # --- self-selected actions: decide -----------------------------------------------------
+
 
 @pytest.mark.parametrize("who", ["office", "leader"])
 def test_decide_page_renders_for_deciders(client, org, who):
@@ -325,8 +377,7 @@ def test_decide_page_renders_for_deciders(client, org, who):
 def test_office_approves_and_the_action_enters_the_matrix(client, org):
     action = propose(org)
     login(client, org.office)
-    response = client.post(decide_url(action), {"decision": "approve", "comment": ""},
-                           follow=True)
+    response = client.post(decide_url(action), {"decision": "approve", "comment": ""}, follow=True)
     action.refresh_from_db()
     assert action.approval == Approval.APPROVED and action.decided_by == org.office
     assert ActionStatus.objects.filter(action=action, unit=org.branch1).exists()
@@ -343,8 +394,9 @@ def test_reject_needs_a_comment(client, org):
     assert 'href="#id_comment"' in response.content.decode()
     action.refresh_from_db()
     assert action.approval == Approval.PROPOSED
-    response = client.post(decide_url(action), {"decision": "reject", "comment": "与规定动作重复"},
-                           follow=True)
+    response = client.post(
+        decide_url(action), {"decision": "reject", "comment": "与规定动作重复"}, follow=True
+    )
     action.refresh_from_db()
     assert action.approval == Approval.REJECTED and action.decision_comment == "与规定动作重复"
     assert "与规定动作重复" in response.content.decode()
@@ -355,8 +407,9 @@ def test_deciding_twice_changes_nothing(client, org):
     action = propose(org)
     login(client, org.office)
     client.post(decide_url(action), {"decision": "approve"})
-    response = client.post(decide_url(action), {"decision": "reject", "comment": "不行"},
-                           follow=True)
+    response = client.post(
+        decide_url(action), {"decision": "reject", "comment": "不行"}, follow=True
+    )
     assert "This action has already been decided." in response.content.decode()
     action.refresh_from_db()
     assert action.approval == Approval.APPROVED

@@ -31,8 +31,16 @@ from taolun.org.models import Post, RoleAssignment, Unit, User
 
 pytestmark = pytest.mark.django_db
 
-DEMO_USERNAMES = ["office", "leader", "contact1", "contact2", "member", "supervisor",
-                  "province", "admin"]
+DEMO_USERNAMES = [
+    "office",
+    "leader",
+    "contact1",
+    "contact2",
+    "member",
+    "supervisor",
+    "province",
+    "admin",
+]
 
 # Typed from the seed (the speech's 六个破除、六个着力、六个坚持).
 SEED_THEMES = [
@@ -50,9 +58,16 @@ SEED_STAGES = [
     ("提升", "紧盯提升的“加固剂”"),
 ]
 PRESCRIBED = [
-    "召开动员部署会", "制定具体实施方案", "集中学习研讨", "宣传营造氛围", "典型宣传",
-    "统筹谋划年度工作、转化成果", "开好民主生活会和专题组织生活会", "对标查找问题差距、整改落实",
-    "信息报送", "回顾总结、建章立制",
+    "召开动员部署会",
+    "制定具体实施方案",
+    "集中学习研讨",
+    "宣传营造氛围",
+    "典型宣传",
+    "统筹谋划年度工作、转化成果",
+    "开好民主生活会和专题组织生活会",
+    "对标查找问题差距、整改落实",
+    "信息报送",
+    "回顾总结、建章立制",
 ]
 
 
@@ -66,11 +81,17 @@ def load(settings, *, demo: bool = True) -> str:
 @pytest.fixture(scope="class")
 def demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory):
     """Load the demo once for a class of read-only tests, and roll it back afterwards."""
-    with django_db_blocker.unblock(), override_settings(
-        TAOLUN_DEMO=True, TAOLUN_TODAY="", MEDIA_ROOT=tmp_path_factory.mktemp("uploads"),
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    ), transaction.atomic():
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            TAOLUN_DEMO=True,
+            TAOLUN_TODAY="",
+            MEDIA_ROOT=tmp_path_factory.mktemp("uploads"),
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        ),
+        transaction.atomic(),
+    ):
         out = StringIO()
         call_command("load_demo", stdout=out)
         yield out.getvalue()
@@ -122,8 +143,9 @@ class TestDemoContent:
     def test_four_stages_and_ten_prescribed_actions(self, demo, slug):
         c = campaign(slug)
         assert [(s.name, s.directive) for s in c.stages.order_by("number")] == SEED_STAGES
-        actions = list(c.actions.filter(kind=ActionKind.PRESCRIBED).order_by("number")
-                       .select_related("stage"))
+        actions = list(
+            c.actions.filter(kind=ActionKind.PRESCRIBED).order_by("number").select_related("stage")
+        )
         assert [a.name for a in actions] == PRESCRIBED
         assert [a.number for a in actions] == list(range(1, 11))
         assert [a.stage.number for a in actions] == [1, 1, 2, 2, 2, 3, 3, 3, 3, 4]
@@ -138,7 +160,8 @@ class TestDemoContent:
         for stage in federation.stages.select_related("origin"):
             assert stage.origin.campaign_id == province.pk
         for action in federation.actions.filter(kind=ActionKind.PRESCRIBED).select_related(
-                "origin", "stage__origin"):
+            "origin", "stage__origin"
+        ):
             assert action.origin.campaign_id == province.pk
             assert (action.origin.number, action.origin.name) == (action.number, action.name)
             assert action.stage.origin_id == action.origin.stage_id
@@ -179,8 +202,9 @@ class TestDemoContent:
         # The seed names the employment centre's secretary (and director) by post only.
         assert holder("sxdpf-employment-centre-branch", "党支部书记") is None
         assert holder("sxdpf-employment-centre", "主任") is None
-        named = User.objects.filter(name__in=["骆惠宁", "卫国", "李俊温", "许国瑞", "张晓莉",
-                                              "温建生", "沙佳宽"])
+        named = User.objects.filter(
+            name__in=["骆惠宁", "卫国", "李俊温", "许国瑞", "张晓莉", "温建生", "沙佳宽"]
+        )
         assert named.count() == 7
         assert not any(person.has_usable_password() for person in named)
 
@@ -201,8 +225,12 @@ class TestDemoContent:
         assert all("战斗堡垒" in m.duties for m in group[2:])
 
     def test_mobilisation_meeting_is_the_accepted_record_of_action_1(self, demo):
-        record = ActivityRecord.objects.get(campaign__slug="sxdpf-2019", unit__slug="sxdpf",
-                                            action__number=1, action__kind=ActionKind.PRESCRIBED)
+        record = ActivityRecord.objects.get(
+            campaign__slug="sxdpf-2019",
+            unit__slug="sxdpf",
+            action__number=1,
+            action__kind=ActionKind.PRESCRIBED,
+        )
         assert record.status == RecordStatus.ACCEPTED
         assert record.held_on == dt.date(2019, 2, 22)
         assert record.title == "省残联“改革创新、奋发有为”大讨论动员部署会"
@@ -227,8 +255,9 @@ class TestDemoContent:
         assert in_sql == statuses
 
         def status(unit: str, number: int) -> str:
-            return rows.get(unit__slug=unit, action__number=number,
-                            action__kind=ActionKind.PRESCRIBED).status(DEMO_TODAY)
+            return rows.get(
+                unit__slug=unit, action__number=number, action__kind=ActionKind.PRESCRIBED
+            ).status(DEMO_TODAY)
 
         assert status("sxdpf-branch-1", 1) == CellStatus.DONE
         assert status("sxdpf-branch-2", 2) == CellStatus.DONE_LATE
@@ -241,26 +270,40 @@ class TestDemoContent:
         assert returned.review_comment
         assert set(ActivityRecord.objects.values_list("status", flat=True)) == set(RecordStatus)
         # The province's own rows cover only 省委: the federation's units act in the child.
-        assert set(ActionStatus.objects.filter(campaign__slug="shanxi-2019")
-                   .values_list("unit__slug", flat=True)) == {"shanxi"}
+        assert set(
+            ActionStatus.objects.filter(campaign__slug="shanxi-2019").values_list(
+                "unit__slug", flat=True
+            )
+        ) == {"shanxi"}
 
     def test_self_selected_actions_and_unit_plans(self, demo):
-        own = {a.unit.slug: a for a in Action.objects.filter(kind=ActionKind.SELF_SELECTED)
-               .select_related("unit", "decided_by")}
+        own = {
+            a.unit.slug: a
+            for a in Action.objects.filter(kind=ActionKind.SELF_SELECTED).select_related(
+                "unit", "decided_by"
+            )
+        }
         assert set(own) == {"sxdpf-branch-1", "sxdpf-rehab-centre-branch"}
         assert own["sxdpf-branch-1"].approval == Approval.APPROVED
         assert own["sxdpf-branch-1"].decided_by.name == "李俊温"
-        assert ActionStatus.objects.filter(action=own["sxdpf-branch-1"]).get().status(
-            DEMO_TODAY) == CellStatus.AWAITING_REVIEW
+        assert (
+            ActionStatus.objects.filter(action=own["sxdpf-branch-1"]).get().status(DEMO_TODAY)
+            == CellStatus.AWAITING_REVIEW
+        )
         assert own["sxdpf-rehab-centre-branch"].approval == Approval.PROPOSED
         assert not ActionStatus.objects.filter(action=own["sxdpf-rehab-centre-branch"]).exists()
         assert set(UnitPlan.objects.values_list("unit__slug", flat=True)) == {
-            "sxdpf-branch-1", "sxdpf-branch-2"}
+            "sxdpf-branch-1",
+            "sxdpf-branch-2",
+        }
 
     def test_demo_accounts_hold_their_roles(self, demo):
-        roles = {(r.user.username, r.role, r.unit.slug)
-                 for r in RoleAssignment.objects.filter(user__username__in=DEMO_USERNAMES)
-                 .select_related("user", "unit")}
+        roles = {
+            (r.user.username, r.role, r.unit.slug)
+            for r in RoleAssignment.objects.filter(
+                user__username__in=DEMO_USERNAMES
+            ).select_related("user", "unit")
+        }
         assert roles == {
             ("office", "office", "sxdpf"),
             ("leader", "leader", "sxdpf"),
@@ -284,7 +327,6 @@ class TestDemoContent:
             assert response.status_code == 302, username
             assert client.session["_auth_user_id"] == str(User.objects.get(username=username).pk)
             client.logout()
-
 
 
 def test_speech_data_file_is_the_seeds_speech():

@@ -10,8 +10,6 @@ from taolun.campaigns.services import self_selected_action_propose
 D = dt.date
 
 
-
-
 @pytest.fixture
 def march(travel):
     return travel(D(2019, 3, 10))
@@ -32,8 +30,9 @@ def counter(page: str) -> int:
 
 def propose(org, name="走访残疾人家庭"):
     stage = org.campaign.stages.get(number=1)
-    return self_selected_action_propose(actor=org.contact1, campaign=org.campaign,
-                                        unit=org.branch1, stage=stage, name=name)
+    return self_selected_action_propose(
+        actor=org.contact1, campaign=org.campaign, unit=org.branch1, stage=stage, name=name
+    )
 
 
 def test_office_sees_the_record_waiting_and_the_counter(org, march, client):
@@ -117,8 +116,14 @@ def test_a_record_returned_to_a_unit_waits_for_each_of_its_contacts(org, travel)
     from taolun.org.tests.factories import UserFactory, grant
 
     travel(D(2019, 3, 5))
-    record = record_create(actor=org.contact1, action=org.campaign.actions.get(number=1),
-                           unit=org.branch1, title="会议", held_on=D(2019, 3, 1), submit=True)
+    record = record_create(
+        actor=org.contact1,
+        action=org.campaign.actions.get(number=1),
+        unit=org.branch1,
+        title="会议",
+        held_on=D(2019, 3, 1),
+        submit=True,
+    )
     record_review(actor=org.office, record=record, accept=False, comment="补充材料")
     deputy = UserFactory(username="deputy1")
     grant(deputy, org.branch1, Role.CONTACT)

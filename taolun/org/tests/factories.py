@@ -25,11 +25,18 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password("correct-horse-battery-9")
 
 
-def make_unit(name: str, slug: str, parent: Unit | None = None, kind: str = "branch",
-              sync: bool = True) -> Unit:
+def make_unit(
+    name: str, slug: str, parent: Unit | None = None, kind: str = "branch", sync: bool = True
+) -> Unit:
     """Add a unit to the tree (treebeard needs add_root / add_child, not create)."""
-    return unit_add(actor=None, name=name, slug=slug, parent=parent,
-                    kind=UnitKindFactory(code=kind, name=kind), sync=sync)
+    return unit_add(
+        actor=None,
+        name=name,
+        slug=slug,
+        parent=parent,
+        kind=UnitKindFactory(code=kind, name=kind),
+        sync=sync,
+    )
 
 
 def grant(user: User, unit: Unit, role: str) -> RoleAssignment:

@@ -15,10 +15,6 @@ from taolun.org.tests.factories import UserFactory, grant, make_unit
 pytestmark = pytest.mark.django_db
 
 
-
-
-
-
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", name="超级管理员", is_staff=True, is_superuser=True)
@@ -37,8 +33,11 @@ def staff1(org, client):
     """contact1 as back-office staff, with view and change rights on the org models."""
     user = make_staff(
         org.contact1,
-        *(f"org.{verb}_{model}" for verb in ("view", "change", "add", "delete")
-          for model in ("unit", "user", "post", "roleassignment")),
+        *(
+            f"org.{verb}_{model}"
+            for verb in ("view", "change", "add", "delete")
+            for model in ("unit", "user", "post", "roleassignment")
+        ),
         "org.view_unitkind",
     )
     client.force_login(user)
@@ -149,26 +148,44 @@ def test_people_changelist_is_scoped_and_searchable_in_chinese(org, staff1, supe
 
 
 def test_post_cannot_be_placed_in_another_unit(org, staff1, client):
-    response = client.post(url(Post, "add"), {
-        "unit": org.branch2.pk, "title": "组织委员", "holder": org.contact1.pk, "order": 0,
-    })
+    response = client.post(
+        url(Post, "add"),
+        {
+            "unit": org.branch2.pk,
+            "title": "组织委员",
+            "holder": org.contact1.pk,
+            "order": 0,
+        },
+    )
     assert response.status_code == 200
     assert "unit" in response.context["adminform"].form.errors
     assert not Post.objects.filter(title="组织委员").exists()
 
 
 def test_post_holder_must_be_in_scope(org, staff1, client):
-    response = client.post(url(Post, "add"), {
-        "unit": org.branch1.pk, "title": "组织委员", "holder": org.contact2.pk, "order": 0,
-    })
+    response = client.post(
+        url(Post, "add"),
+        {
+            "unit": org.branch1.pk,
+            "title": "组织委员",
+            "holder": org.contact2.pk,
+            "order": 0,
+        },
+    )
     assert "holder" in response.context["adminform"].form.errors
     assert not Post.objects.filter(title="组织委员").exists()
 
 
 def test_post_added_in_scope_is_audited_with_the_actor(org, staff1, client):
-    response = client.post(url(Post, "add"), {
-        "unit": org.branch1.pk, "title": "组织委员", "holder": org.member1.pk, "order": 2,
-    })
+    response = client.post(
+        url(Post, "add"),
+        {
+            "unit": org.branch1.pk,
+            "title": "组织委员",
+            "holder": org.member1.pk,
+            "order": 2,
+        },
+    )
     assert response.status_code == 302
     post = Post.objects.get(title="组织委员")
     entry = LogEntry.objects.get_for_object(post).get()
@@ -179,9 +196,15 @@ def test_post_added_in_scope_is_audited_with_the_actor(org, staff1, client):
 def test_change_through_admin_is_audited_with_the_actor(org, posts, superuser, client):
     client.force_login(superuser)
     post = posts["branch1"]
-    response = client.post(url(Post, "change", post.pk), {
-        "unit": org.branch1.pk, "title": "副书记", "holder": "", "order": 1,
-    })
+    response = client.post(
+        url(Post, "change", post.pk),
+        {
+            "unit": org.branch1.pk,
+            "title": "副书记",
+            "holder": "",
+            "order": 1,
+        },
+    )
     assert response.status_code == 302
     post.refresh_from_db()
     assert post.title == "副书记" and post.holder is None
@@ -191,26 +214,43 @@ def test_change_through_admin_is_audited_with_the_actor(org, posts, superuser, c
 
 
 def test_autocomplete_offers_only_units_in_scope(org, staff1, client):
-    response = client.get(reverse("admin:autocomplete"), {
-        "app_label": "org", "model_name": "post", "field_name": "unit", "term": "党支部",
-    })
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "org",
+            "model_name": "post",
+            "field_name": "unit",
+            "term": "党支部",
+        },
+    )
     assert response.status_code == 200
     names = [row["text"] for row in response.json()["results"]]
     assert names == ["机关第一党支部"]
 
 
 def test_role_cannot_be_granted_outside_scope(org, staff1, client):
-    response = client.post(url(RoleAssignment, "add"), {
-        "user": org.member1.pk, "unit": org.branch2.pk, "role": Role.CONTACT,
-    })
+    response = client.post(
+        url(RoleAssignment, "add"),
+        {
+            "user": org.member1.pk,
+            "unit": org.branch2.pk,
+            "role": Role.CONTACT,
+        },
+    )
     assert "unit" in response.context["adminform"].form.errors
     assert not RoleAssignment.objects.filter(unit=org.branch2, user=org.member1).exists()
 
 
 def test_unit_cannot_be_added_outside_scope(org, staff1, client):
     kind = org.branch1.kind
-    data = {"name": "新支部", "short_name": "", "slug": "new-branch", "kind": kind.pk,
-            "treebeard_position": "first-child", "treebeard_ref_node": org.branch2.pk}
+    data = {
+        "name": "新支部",
+        "short_name": "",
+        "slug": "new-branch",
+        "kind": kind.pk,
+        "treebeard_position": "first-child",
+        "treebeard_ref_node": org.branch2.pk,
+    }
     response = client.post(url(Unit, "add"), data)
     assert "treebeard_ref_node" in response.context["adminform"].form.errors
     # Beside its own top unit would put the new unit under 机关, outside the scope.
@@ -223,21 +263,25 @@ def test_unit_cannot_be_added_outside_scope(org, staff1, client):
     response = client.post(url(Unit, "add"), data)
     assert response.status_code == 302
     added = Unit.objects.get(slug="new-branch")
-    assert added.get_parent() == org.branch1
+    assert Unit.objects.get_parent(added) == org.branch1
 
 
 def test_unit_in_scope_can_be_renamed_in_place(org, staff1, client):
     response = client.get(url(Unit, "change", org.branch1.pk))
     form = response.context["adminform"].form
-    data = {"name": "机关第一党支部（改）", "short_name": "", "slug": "branch1",
-            "kind": org.branch1.kind_id,
-            "treebeard_position": form.initial["treebeard_position"],
-            "treebeard_ref_node": getattr(form.initial["treebeard_ref_node"], "pk", "")}
+    data = {
+        "name": "机关第一党支部（改）",
+        "short_name": "",
+        "slug": "branch1",
+        "kind": org.branch1.kind_id,
+        "treebeard_position": form.initial["treebeard_position"],
+        "treebeard_ref_node": getattr(form.initial["treebeard_ref_node"], "pk", ""),
+    }
     response = client.post(url(Unit, "change", org.branch1.pk), data)
     assert response.status_code == 302
     org.branch1.refresh_from_db()
     assert org.branch1.name == "机关第一党支部（改）"
-    assert org.branch1.get_parent() == org.organ
+    assert Unit.objects.get_parent(org.branch1) == org.organ
 
 
 def test_units_cannot_be_dragged_out_of_scope(org, staff1, client):
@@ -251,7 +295,7 @@ def test_units_cannot_be_dragged_out_of_scope(org, staff1, client):
         response = client.post(move, {"node": node, "target": target, "relation": relation})
         assert response.status_code == 404
     group.refresh_from_db()
-    assert group.get_parent() == org.branch1
+    assert Unit.objects.get_parent(group) == org.branch1
 
 
 def test_children_of_out_of_scope_unit_answer_404(org, staff1, client):
@@ -264,10 +308,19 @@ def test_scoped_staff_cannot_grant_back_office_rights(org, staff1, client):
     form = response.context["adminform"].form
     for name in ("is_superuser", "is_staff", "user_permissions", "groups"):
         assert name not in form.fields
-    client.post(url(User, "change", org.member1.pk), {
-        "username": "member1", "name": "党员一", "unit": org.branch1.pk, "email": "",
-        "phone": "", "is_active": "on", "is_superuser": "on", "is_staff": "on",
-    })
+    client.post(
+        url(User, "change", org.member1.pk),
+        {
+            "username": "member1",
+            "name": "党员一",
+            "unit": org.branch1.pk,
+            "email": "",
+            "phone": "",
+            "is_active": "on",
+            "is_superuser": "on",
+            "is_staff": "on",
+        },
+    )
     org.member1.refresh_from_db()
     assert not org.member1.is_superuser and not org.member1.is_staff
 
@@ -291,8 +344,9 @@ def _more_rows(org, n: int, start: int) -> None:
 
 
 @pytest.mark.parametrize("model", [User, Post, RoleAssignment, Unit])
-def test_changelist_queries_do_not_grow_with_rows(org, staff1, client, model,
-                                                  django_assert_max_num_queries):
+def test_changelist_queries_do_not_grow_with_rows(
+    org, staff1, client, model, django_assert_max_num_queries
+):
     _more_rows(org, 3, 0)
     with django_assert_max_num_queries(20) as small:
         assert client.get(url(model)).status_code == 200
@@ -303,8 +357,9 @@ def test_changelist_queries_do_not_grow_with_rows(org, staff1, client, model,
         assert client.get(url(model), {"q": "党"}).status_code == 200
 
 
-def test_unit_children_view_is_constant_in_queries(org, superuser, client,
-                                                   django_assert_max_num_queries):
+def test_unit_children_view_is_constant_in_queries(
+    org, superuser, client, django_assert_max_num_queries
+):
     client.force_login(superuser)
     children = reverse("admin:org_unit_changelist") + f"children/{org.branch1.pk}/"
     _more_rows(org, 3, 0)
@@ -313,4 +368,3 @@ def test_unit_children_view_is_constant_in_queries(org, superuser, client,
     _more_rows(org, 15, 10)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(children).status_code == 200
-

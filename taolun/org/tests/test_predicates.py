@@ -46,16 +46,25 @@ def test_unit_permissions(org, who, perm, unit, allowed):
     ],
 )
 def test_record_permissions(org, status, who, perm, allowed):
-    record = ActivityRecord(campaign=org.campaign, action=org.campaign.actions.first(),
-                            unit=org.branch1, status=status, created_by=org.contact1)
+    record = ActivityRecord(
+        campaign=org.campaign,
+        action=org.campaign.actions.first(),
+        unit=org.branch1,
+        status=status,
+        created_by=org.contact1,
+    )
     assert getattr(org, who).has_perm(perm, record) is allowed
 
 
 def test_decide_action_is_for_office_and_leaders(org):
     from taolun.campaigns.models import Action, ActionKind, Approval
 
-    action = Action(campaign=org.campaign, kind=ActionKind.SELF_SELECTED, unit=org.branch1,
-                    approval=Approval.PROPOSED)
+    action = Action(
+        campaign=org.campaign,
+        kind=ActionKind.SELF_SELECTED,
+        unit=org.branch1,
+        approval=Approval.PROPOSED,
+    )
     assert org.office.has_perm("campaigns.decide_action", action)
     assert org.leader.has_perm("campaigns.decide_action", action)
     assert not org.contact1.has_perm("campaigns.decide_action", action)

@@ -46,8 +46,13 @@ def test_anonymous_is_sent_to_login(client, org, url):
 
 
 def test_home_shows_campaigns_units_and_todo(client, org):
-    self_selected_action_propose(actor=org.contact1, campaign=org.campaign, unit=org.branch1,
-                                 stage=org.campaign.stages.first(), name="走访残疾人家庭")
+    self_selected_action_propose(
+        actor=org.contact1,
+        campaign=org.campaign,
+        unit=org.branch1,
+        stage=org.campaign.stages.first(),
+        name="走访残疾人家庭",
+    )
     page = login(client, org.office).get("/").content.decode()
     assert "camp 大讨论" in page
     assert reverse("campaigns:detail", args=["camp"]) in page
@@ -142,14 +147,29 @@ def test_unit_page_shows_plan_own_actions_and_matrix(client, org, travel):
     travel(dt.date(2019, 3, 25))
     from taolun.campaigns.services import unit_plan_save
 
-    unit_plan_save(actor=org.contact1, campaign=org.campaign, unit=org.branch1,
-                   title="第一支部实施方案", body="学习\n<script>alert(1)</script>研讨")
-    own = self_selected_action_propose(actor=org.contact1, campaign=org.campaign,
-                                       unit=org.branch1, stage=org.campaign.stages.first(),
-                                       name="走访残疾人家庭")
+    unit_plan_save(
+        actor=org.contact1,
+        campaign=org.campaign,
+        unit=org.branch1,
+        title="第一支部实施方案",
+        body="学习\n<script>alert(1)</script>研讨",
+    )
+    own = self_selected_action_propose(
+        actor=org.contact1,
+        campaign=org.campaign,
+        unit=org.branch1,
+        stage=org.campaign.stages.first(),
+        name="走访残疾人家庭",
+    )
     first = Action.objects.get(campaign=org.campaign, kind="prescribed", number=1)
-    record = record_create(actor=org.contact1, action=first, unit=org.branch1,
-                           title="动员部署会", held_on=dt.date(2019, 3, 1), submit=True)
+    record = record_create(
+        actor=org.contact1,
+        action=first,
+        unit=org.branch1,
+        title="动员部署会",
+        held_on=dt.date(2019, 3, 1),
+        submit=True,
+    )
 
     page = login(client, org.office).get(unit_url("branch1")).content.decode()
     assert "第一支部实施方案" in page
@@ -173,9 +193,13 @@ def test_member_sees_the_matrix_but_no_write_links(client, org):
 
 
 def test_contact_cannot_decide_its_own_proposal(client, org):
-    own = self_selected_action_propose(actor=org.contact1, campaign=org.campaign,
-                                       unit=org.branch1, stage=org.campaign.stages.first(),
-                                       name="走访")
+    own = self_selected_action_propose(
+        actor=org.contact1,
+        campaign=org.campaign,
+        unit=org.branch1,
+        stage=org.campaign.stages.first(),
+        name="走访",
+    )
     page = login(client, org.contact1).get(unit_url("branch1")).content.decode()
     assert reverse("campaigns:action_decide", args=[own.pk]) not in page
 
@@ -197,10 +221,20 @@ def test_unit_page_queries_do_not_grow(client, org, travel, django_assert_max_nu
     login(client, org.office)
     url = unit_url("branch1")
     first = Action.objects.get(campaign=org.campaign, kind="prescribed", number=1)
-    record_create(actor=org.contact1, action=first, unit=org.branch1, title="记录",
-                  held_on=dt.date(2019, 2, 25))
-    self_selected_action_propose(actor=org.contact1, campaign=org.campaign, unit=org.branch1,
-                                 stage=org.campaign.stages.first(), name="自选0")
+    record_create(
+        actor=org.contact1,
+        action=first,
+        unit=org.branch1,
+        title="记录",
+        held_on=dt.date(2019, 2, 25),
+    )
+    self_selected_action_propose(
+        actor=org.contact1,
+        campaign=org.campaign,
+        unit=org.branch1,
+        stage=org.campaign.stages.first(),
+        name="自选0",
+    )
     Post.objects.create(unit=org.branch1, title="书记0", holder=org.contact1)
     make_unit("小组0", "group-0", org.branch1)
     client.get(url)
@@ -208,17 +242,35 @@ def test_unit_page_queries_do_not_grow(client, org, travel, django_assert_max_nu
 
     stage = org.campaign.stages.last()
     for i in range(1, 8):
-        action = Action.objects.create(campaign=org.campaign, stage=stage, number=10 + i,
-                                       name=f"新增动作{i}", due_on=stage.ends_on)
-        Post.objects.create(unit=org.branch1, title=f"委员{i}",
-                            holder=UserFactory(unit=org.branch1) if i % 2 else None)
+        action = Action.objects.create(
+            campaign=org.campaign,
+            stage=stage,
+            number=10 + i,
+            name=f"新增动作{i}",
+            due_on=stage.ends_on,
+        )
+        Post.objects.create(
+            unit=org.branch1,
+            title=f"委员{i}",
+            holder=UserFactory(unit=org.branch1) if i % 2 else None,
+        )
         make_unit(f"小组{i}", f"group-{i}", org.branch1)
-        self_selected_action_propose(actor=org.contact1, campaign=org.campaign,
-                                     unit=org.branch1, stage=stage, name=f"自选{i}")
+        self_selected_action_propose(
+            actor=org.contact1,
+            campaign=org.campaign,
+            unit=org.branch1,
+            stage=stage,
+            name=f"自选{i}",
+        )
     campaign_sync_statuses(campaign=org.campaign)
     for action in Action.objects.filter(kind="prescribed", number__gt=10):
-        record_create(actor=org.contact1, action=action, unit=org.branch1, title="记录",
-                      held_on=dt.date(2019, 2, 25))
+        record_create(
+            actor=org.contact1,
+            action=action,
+            unit=org.branch1,
+            title="记录",
+            held_on=dt.date(2019, 2, 25),
+        )
     assert ActionStatus.objects.filter(unit=org.branch1).count() == 11
 
     with django_assert_max_num_queries(before):

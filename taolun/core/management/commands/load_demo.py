@@ -23,10 +23,12 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo already loaded: nothing changed.")
         if not result.accounts_enabled:
-            self.stdout.write(self.style.WARNING(
-                "TAOLUN_DEMO is off: no demo log-in accounts were created "
-                "(set TAOLUN_DEMO=1 on a demo site to get them)."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    "TAOLUN_DEMO is off: no demo log-in accounts were created "
+                    "(set TAOLUN_DEMO=1 on a demo site to get them)."
+                )
+            )
             return
         self.stdout.write(
             "\nDemo accounts (passwords as created; for demonstration only, never in production):"
