@@ -24,6 +24,7 @@ from taolun.core.audit import audited
 from taolun.core.sanitize import clean_html
 from taolun.core.uploads import check_upload
 from taolun.org.models import Unit, User
+from taolun.org.predicates import InCampaign
 
 RECORD_FIELDS = ("title", "held_on", "place", "participant_count", "content")
 
@@ -129,7 +130,7 @@ def record_create(
     submit: bool = False,
 ) -> ActivityRecord:
     """Record that ``unit`` carried out ``action``; optionally submit it for review at once."""
-    if not actor.has_perm("activities.add_record", unit):
+    if not actor.has_perm("activities.add_record", InCampaign(unit, action.campaign)):
         raise PermissionDenied
     if action.approval != Approval.APPROVED:
         raise ValidationError({"action": _("This action has not been approved yet.")})
@@ -229,22 +230,18 @@ def record_review(
     *, actor: User, record: ActivityRecord, accept: bool, comment: str = ""
 ) -> ActivityRecord:
     """The office accepts a submitted record, or returns it with a comment saying why."""
-    record = ActivityRecord.objects.select_for_update().get(pk=record.pk)
-    if record.status != RecordStatus.SUBMITTED:
-        _move(
-            record,
-            RecordStatus.ACCEPTED if accept else RecordStatus.RETURNED,
-            "accept" if accept else "return",
-        )
+    record = (
+        ActivityRecord.objects.select_for_update()
+        .select_related("campaign__owner_unit", "unit")
+        .get(pk=record.pk)
+    )
     if not actor.has_perm("activities.review_record", record):
         raise PermissionDenied
+    target = RecordStatus.ACCEPTED if accept else RecordStatus.RETURNED
+    _move(record, target, "accept" if accept else "return")
     if not accept and not comment.strip():
         raise ValidationError({"comment": _("Say what must change before the record is accepted.")})
     with audited(actor):
-        if accept:
-            _move(record, RecordStatus.ACCEPTED, "accept")
-        else:
-            _move(record, RecordStatus.RETURNED, "return")
         record.reviewed_by = actor
         record.reviewed_at = timezone.now()
         record.review_comment = comment.strip()

@@ -33,6 +33,7 @@ from taolun.activities.services import (
 )
 from taolun.campaigns.models import Action, ActionKind, Approval
 from taolun.campaigns.selectors import campaigns_for_user, get_action_for_user
+from taolun.org.predicates import InCampaign
 from taolun.org.selectors import get_unit_for_user, units_for_user
 
 PAGE_SIZE = 50
@@ -91,7 +92,7 @@ def _action_choices(request: HttpRequest, campaigns: list[tuple[str, str]]) -> l
 def record_create_view(request: HttpRequest, unit_slug: str, action_pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, unit_slug)
     action = get_action_for_user(request.user, action_pk)
-    if not request.user.has_perm("activities.add_record", unit):
+    if not request.user.has_perm("activities.add_record", InCampaign(unit, action.campaign)):
         raise PermissionDenied
     form = RecordForm(request.POST or None, request.FILES or None, user=request.user, unit=unit)
     if request.method == "POST" and form.is_valid():
@@ -130,7 +131,9 @@ def _detail_context(
     request: HttpRequest, record: ActivityRecord, review_form: ReviewForm | None = None
 ) -> dict:
     user = request.user
-    can_review = user.has_perm("activities.review_record", record)
+    can_review = record.status == RecordStatus.SUBMITTED and user.has_perm(
+        "activities.review_record", record
+    )
     return {
         "record": record,
         "participants": list(record.participants.order_by("name", "pk")),

@@ -55,6 +55,8 @@ def unit_campaigns_for_user(user: User, unit: Unit) -> QuerySet[Campaign]:
     A unit takes part in a campaign run at or above it, unless a child of that
     campaign is run at or above it too (then it acts in the child).
     """
+    if not unit.kind.takes_part:
+        return Campaign.objects.none()
     paths = unit.ancestor_paths()
     return (
         campaigns_for_user(user)

@@ -16,6 +16,7 @@ from taolun.campaigns.models import (
     ActionStatus,
     Approval,
     Campaign,
+    RecordState,
     Stage,
     Theme,
     UnitPlan,
@@ -23,6 +24,7 @@ from taolun.campaigns.models import (
 from taolun.core.audit import audited
 from taolun.core.sanitize import clean_html
 from taolun.org.models import Unit, User
+from taolun.org.predicates import InCampaign
 
 STATUS_BATCH = 5000
 
@@ -59,6 +61,8 @@ def campaign_create(
         if parent is not None:
             _copy_from_parent(campaign, parent)
         campaign_sync_statuses(campaign=campaign)
+        if parent is not None:
+            campaign_sync_statuses(campaign=parent)  # its units now act in the child
     return campaign
 
 
@@ -156,8 +160,8 @@ def campaign_sync_statuses(*, campaign: Campaign) -> int:
         ActionStatus.objects.bulk_create(rows, ignore_conflicts=True)
         added += len(rows)
     # Children run their own actions: drop rows of units that moved into a child campaign.
-    ActionStatus.objects.filter(campaign=campaign).exclude(unit_id__in=unit_set).filter(
-        record_state="none"
+    ActionStatus.objects.filter(campaign=campaign, record_state=RecordState.NONE).exclude(
+        unit__in=campaign_units(campaign).values("pk")
     ).delete()
     return added
 
@@ -185,8 +189,10 @@ def unit_statuses_ensure(*, unit: Unit) -> int:
 def unit_plan_save(
     *, actor: User, campaign: Campaign, unit: Unit, title: str, body: str
 ) -> UnitPlan:
-    if not actor.has_perm("campaigns.change_unit_plan", unit):
+    if not actor.has_perm("campaigns.change_unit_plan", InCampaign(unit, campaign)):
         raise PermissionDenied
+    if not campaign_units(campaign).filter(pk=unit.pk).exists():
+        raise ValidationError(_("This unit does not take part in this campaign."))
     with audited(actor):
         plan = UnitPlan.objects.filter(campaign=campaign, unit=unit).first() or UnitPlan(
             campaign=campaign, unit=unit
@@ -223,17 +229,17 @@ def self_selected_action_propose(
     due_on: dt.date | None = None,
 ) -> Action:
     """A unit adds its own action (自选动作) to its plan; the office approves it."""
-    if not actor.has_perm("campaigns.propose_action", unit):
+    if not actor.has_perm("campaigns.propose_action", InCampaign(unit, campaign)):
         raise PermissionDenied
     if not campaign_units(campaign).filter(pk=unit.pk).exists():
         raise ValidationError(_("This unit does not take part in this campaign."))
     _check_within_campaign(campaign, stage, due_on)
     with audited(actor):
-        last = (
-            Action.objects.select_for_update()
-            .filter(campaign=campaign, unit=unit, kind=ActionKind.SELF_SELECTED)
-            .aggregate(m=Max("number"))["m"]
-        )
+        # Lock the unit: concurrent proposals of one unit must not take the same number.
+        Unit.objects.select_for_update().filter(pk=unit.pk).exists()
+        last = Action.objects.filter(
+            campaign=campaign, unit=unit, kind=ActionKind.SELF_SELECTED
+        ).aggregate(m=Max("number"))["m"]
         action = Action(
             campaign=campaign,
             stage=stage,

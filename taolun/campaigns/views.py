@@ -41,6 +41,7 @@ from taolun.campaigns.services import (
 from taolun.core import clock
 from taolun.core.sanitize import clean_html
 from taolun.org.models import Unit
+from taolun.org.predicates import InCampaign
 from taolun.org.selectors import get_unit_for_user, scoped
 
 OVERVIEW_PAGE_SIZE = 50
@@ -58,7 +59,7 @@ def _campaign_and_unit(
     unit = get_unit_for_user(request.user, unit_slug)
     if not unit_campaigns_for_user(request.user, unit).filter(pk=campaign.pk).exists():
         raise Http404
-    if not request.user.has_perm(perm, unit):
+    if not request.user.has_perm(perm, InCampaign(unit, campaign)):
         raise PermissionDenied
     return campaign, unit
 

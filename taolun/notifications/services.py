@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from taolun.activities.models import ActivityRecord
-from taolun.campaigns.models import Action
+from taolun.activities.models import ActivityRecord, RecordStatus
+from taolun.campaigns.models import Action, Approval
 from taolun.notifications.tasks import send_mails
 from taolun.org.models import RoleAssignment, Unit, User
 from taolun.org.roles import APPROVING_ROLES, REVIEWING_ROLES
@@ -54,7 +54,7 @@ def notify_record_submitted(record: ActivityRecord) -> int:
 
 def notify_record_reviewed(record: ActivityRecord) -> int:
     with translation.override(settings.LANGUAGE_CODE):
-        if record.status == "accepted":
+        if record.status == RecordStatus.ACCEPTED:
             subject = _("Record accepted: %(title)s") % {"title": record.title}
         else:
             subject = _("Record returned: %(title)s") % {"title": record.title}
@@ -77,7 +77,7 @@ def notify_action_decided(action: Action) -> int:
             return 0
         subject = (
             _("Self-selected action approved: %(name)s")
-            if action.approval == "approved"
+            if action.approval == Approval.APPROVED
             else _("Self-selected action not approved: %(name)s")
         ) % {"name": action.name}
         return _send(

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import rules
 
 from taolun.org.models import Unit
 from taolun.org.roles import Role
 from taolun.org.selectors import scope_for
+
+
+@dataclass(frozen=True)
+class InCampaign:
+    """A unit acting in a campaign: the object of permissions to record, plan or propose."""
+
+    unit: Unit
+    campaign: Any
 
 
 def unit_of(obj) -> Unit | None:
@@ -46,10 +56,11 @@ def campaign_role(*roles: str, name: str) -> rules.Predicate:
 
 
 in_scope = role_over(name="in_scope")
-is_office = role_over(Role.OFFICE, name="is_office")
-is_office_or_leader = role_over(Role.OFFICE, Role.LEADER, name="is_office_or_leader")
 is_contact_or_office = role_over(Role.CONTACT, Role.OFFICE, name="is_contact_or_office")
 is_campaign_office = campaign_role(Role.OFFICE, name="is_campaign_office")
+is_campaign_contact_or_office = campaign_role(
+    Role.CONTACT, Role.OFFICE, name="is_campaign_contact_or_office"
+)
 is_campaign_office_or_leader = campaign_role(
     Role.OFFICE, Role.LEADER, name="is_campaign_office_or_leader"
 )

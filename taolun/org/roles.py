@@ -12,8 +12,6 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
 
 
-# Roles that may change business data of units in their scope.
-WRITING_ROLES = frozenset({Role.OFFICE, Role.CONTACT})
 # Roles that review, approve and sign off.
 REVIEWING_ROLES = frozenset({Role.OFFICE})
 APPROVING_ROLES = frozenset({Role.OFFICE, Role.LEADER})

@@ -100,9 +100,6 @@ class Scope:
             ),
         )
 
-    def has_role(self, role: str) -> bool:
-        return self.is_everything or bool(self.by_role.get(role))
-
     def ancestor_paths(self) -> set[str]:
         """Paths of every unit above (or at) a unit in scope: campaigns run from there."""
         steplen = Unit.steplen

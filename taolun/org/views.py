@@ -19,6 +19,7 @@ from taolun.campaigns.selectors import (
 from taolun.core import clock
 from taolun.core.sanitize import clean_html
 from taolun.org.models import Unit
+from taolun.org.predicates import InCampaign
 from taolun.org.selectors import (
     get_unit_for_user,
     unit_children,
@@ -97,6 +98,7 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
     }
     if campaign is not None:
         today = clock.today()
+        acting = InCampaign(unit, campaign)
         plan = unit_plan(campaign, unit)
         own_actions = unit_own_actions(campaign, unit)
         counts = status_counts(ActionStatus.objects.filter(campaign=campaign, unit=unit), today)
@@ -115,9 +117,9 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 ],
                 "matrix": unit_matrix(campaign, unit, today),
                 "counts": [(s.value, s.label, counts.get(s.value, 0)) for s in CellStatus],
-                "can_record": user.has_perm("activities.add_record", unit),
-                "can_edit_plan": user.has_perm("campaigns.change_unit_plan", unit),
-                "can_propose": user.has_perm("campaigns.propose_action", unit),
+                "can_record": user.has_perm("activities.add_record", acting),
+                "can_edit_plan": user.has_perm("campaigns.change_unit_plan", acting),
+                "can_propose": user.has_perm("campaigns.propose_action", acting),
             }
         )
     return render(request, "org/unit_detail.html", context)

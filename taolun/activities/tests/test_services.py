@@ -281,3 +281,19 @@ def test_an_office_held_at_two_levels_reviews_at_the_inner_one(org, action1, tra
     record = ActivityRecord.objects.select_related("campaign__owner_unit", "unit").get(pk=record.pk)
     assert office.has_perm("activities.review_record", record)
     assert list(records_to_review(office)) == [record]
+
+
+def test_permission_is_checked_before_the_state(org, action1, travel):
+    travel(D(2019, 3, 5))
+    record = make(org, action1)  # a draft
+    with pytest.raises(PermissionDenied):
+        record_review(actor=org.member1, record=record, accept=True)
+
+
+def test_the_office_does_not_accept_its_own_record(org, action1, travel):
+    travel(D(2019, 3, 5))
+    record = make(org, action1, who="office", submit=True)
+    with pytest.raises(PermissionDenied):
+        record_review(actor=org.office, record=record, accept=True)
+    record.refresh_from_db()
+    assert record.status == RecordStatus.SUBMITTED

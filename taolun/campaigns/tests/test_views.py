@@ -282,9 +282,12 @@ def test_plan_edit_empty_title_keeps_the_input(client, org):
 
 def test_plan_edit_for_a_unit_outside_the_campaign_is_404(client, org):
     make_campaign(org.organ, "organ-camp", parent=org.campaign)
-    login(client, org.office)
+    login(client, org.contact1)
     assert client.get(plan_url("branch1")).status_code == 404
     assert client.get(plan_url("branch1", "organ-camp")).status_code == 200
+    # The parent campaign's office reads the child's units but writes nothing in them.
+    login(client, org.office)
+    assert client.get(plan_url("branch1", "organ-camp")).status_code == 403
 
 
 # --- self-selected actions: propose ----------------------------------------------------

@@ -234,7 +234,8 @@ class TestDemoContent:
         assert record.status == RecordStatus.ACCEPTED
         assert record.held_on == dt.date(2019, 2, 22)
         assert record.title == "省残联“改革创新、奋发有为”大讨论动员部署会"
-        assert record.created_by.name == "李俊温"
+        assert record.created_by.name == "省残联大讨论办公室联络员"
+        assert record.reviewed_by.name == "李俊温"  # nobody reviews their own record
         assert "<p>在省残联“改革创新、奋发有为”大讨论动员部署会上的讲话</p>" in record.content
         for line in read_text("speech.txt").splitlines():
             assert f"<p>{line}</p>" in record.content
@@ -244,7 +245,7 @@ class TestDemoContent:
         assert row.status(DEMO_TODAY) == CellStatus.DONE
         # The audit trail names who entered and who reviewed it.
         actors = set(LogEntry.objects.get_for_object(record).values_list("actor__name", flat=True))
-        assert actors == {"李俊温"}
+        assert actors == {"省残联大讨论办公室联络员", "李俊温"}
 
     def test_matrix_shows_every_status_at_the_demo_date(self, demo):
         federation = campaign("sxdpf-2019")

@@ -1,6 +1,7 @@
 import pytest
 
 from taolun.activities.models import ActivityRecord, RecordStatus
+from taolun.org.predicates import InCampaign
 
 
 @pytest.mark.parametrize(
@@ -24,7 +25,22 @@ from taolun.activities.models import ActivityRecord, RecordStatus
     ],
 )
 def test_unit_permissions(org, who, perm, unit, allowed):
-    assert getattr(org, who).has_perm(perm, getattr(org, unit)) is allowed
+    target = getattr(org, unit)
+    if not perm.startswith("org."):
+        target = InCampaign(target, org.campaign)
+    assert getattr(org, who).has_perm(perm, target) is allowed
+
+
+def test_roles_held_above_a_campaign_only_read_in_it(org):
+    """The parent campaign's office reads a child campaign's units but writes nothing there."""
+    from taolun.campaigns.tests.factories import make_campaign
+
+    child = make_campaign(org.organ, "organ-camp", parent=org.campaign)
+    in_child = InCampaign(org.branch1, child)
+    assert org.office.has_perm("org.view_unit", org.branch1)
+    for perm in ("activities.add_record", "campaigns.change_unit_plan", "campaigns.propose_action"):
+        assert not org.office.has_perm(perm, in_child)
+        assert org.contact1.has_perm(perm, in_child)
 
 
 @pytest.mark.parametrize(
@@ -36,8 +52,6 @@ def test_unit_permissions(org, who, perm, unit, allowed):
         (RecordStatus.ACCEPTED, "contact1", "activities.change_record", False),
         (RecordStatus.DRAFT, "contact2", "activities.change_record", False),
         (RecordStatus.SUBMITTED, "office", "activities.review_record", True),
-        (RecordStatus.DRAFT, "office", "activities.review_record", False),
-        (RecordStatus.ACCEPTED, "office", "activities.review_record", False),
         (RecordStatus.SUBMITTED, "leader", "activities.review_record", False),
         (RecordStatus.SUBMITTED, "supervisor", "activities.review_record", False),
         (RecordStatus.SUBMITTED, "contact1", "activities.review_record", False),
@@ -69,3 +83,25 @@ def test_decide_action_is_for_office_and_leaders(org):
     assert org.leader.has_perm("campaigns.decide_action", action)
     assert not org.contact1.has_perm("campaigns.decide_action", action)
     assert not org.supervisor.has_perm("campaigns.decide_action", action)
+
+
+def test_nobody_reviews_their_own_work(org):
+    from taolun.campaigns.models import Action, ActionKind, Approval
+
+    record = ActivityRecord(
+        campaign=org.campaign,
+        action=org.campaign.actions.first(),
+        unit=org.branch1,
+        status=RecordStatus.SUBMITTED,
+        created_by=org.office,
+    )
+    assert not org.office.has_perm("activities.review_record", record)
+    action = Action(
+        campaign=org.campaign,
+        kind=ActionKind.SELF_SELECTED,
+        unit=org.branch1,
+        approval=Approval.PROPOSED,
+        proposed_by=org.leader,
+    )
+    assert not org.leader.has_perm("campaigns.decide_action", action)
+    assert org.office.has_perm("campaigns.decide_action", action)
