@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "taolun.campaigns",
     "taolun.activities",
     "taolun.notifications",
+    "taolun.rectification",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,71 @@
+"""Who may do what with the ledger (django ``rules``).
+
+``WHO`` says, per verb of the TRANSITIONS table, which roles may make the move; the
+services check it and then the table. The ``*_problem`` permissions combine both, so a
+page asks one question to decide whether to offer a button.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from taolun.org.predicates import (
+    in_scope,
+    is_campaign_office,
+    is_campaign_office_or_leader,
+    is_contact_or_office,
+)
+from taolun.rectification.models import EDITABLE, TRANSITIONS, WORKING, ExtensionState
+
+# Unit contacts of the responsible unit (and the office over it) keep the ledger; the
+# campaign's own office and leaders sign off; the campaign's office alone carries over.
+WHO: dict[str, rules.Predicate] = {
+    "open": is_contact_or_office,
+    "start": is_contact_or_office,
+    "complete": is_contact_or_office,
+    "send_back": is_campaign_office_or_leader,
+    "verify": is_campaign_office_or_leader,
+    "carry_over": is_campaign_office,
+}
+
+
+def can_now(verb: str) -> rules.Predicate:
+    """True when the problem's current state has a legal move named ``verb``."""
+
+    def check(user, problem) -> bool:
+        return problem is not None and any(
+            v == verb and start == problem.state for (start, _to), v in TRANSITIONS.items()
+        )
+
+    return rules.predicate(check, name=f"can_now({verb})")
+
+
+@rules.predicate
+def is_editable(user, problem) -> bool:
+    return problem is not None and problem.state in EDITABLE
+
+
+@rules.predicate
+def is_working(user, problem) -> bool:
+    return problem is not None and problem.state in WORKING
+
+
+@rules.predicate
+def is_pending(user, extension) -> bool:
+    return extension is not None and extension.state == ExtensionState.REQUESTED
+
+
+@rules.predicate
+def extension_problem_in_campaign_office(user, extension) -> bool:
+    return extension is not None and is_campaign_office.test(user, extension.problem)
+
+
+# Object: a Unit for add_problem, a Problem otherwise (an ExtensionRequest for decide).
+rules.add_perm("rectification.view_problem", in_scope)
+rules.add_perm("rectification.add_problem", is_contact_or_office)
+rules.add_perm("rectification.change_problem", is_contact_or_office & is_editable)
+rules.add_perm("rectification.add_progress", is_contact_or_office & is_working)
+rules.add_perm("rectification.request_extension", is_contact_or_office & is_working)
+rules.add_perm("rectification.decide_extension", extension_problem_in_campaign_office & is_pending)
+for _verb, _who in WHO.items():
+    rules.add_perm(f"rectification.{_verb}_problem", _who & can_now(_verb))
