@@ -163,9 +163,24 @@ def roles_of(user: User) -> QuerySet[RoleAssignment]:
     )
 
 
-def unit_tree_for_user(user: User) -> list[Unit]:
-    """Units in scope in tree order (path order), for the tree page."""
-    return list(units_for_user(user).select_related("kind").order_by("path"))
+TREE_LEVELS = 4
+
+
+def unit_tree_for_user(user: User, levels: int = TREE_LEVELS) -> list[Unit]:
+    """The top ``levels`` levels of each subtree in scope, in tree order.
+
+    A province holds 100,000 units: deeper ones are reached from their parent's page.
+    """
+    scope = scope_for(user)
+    units = Unit.objects.select_related("kind").order_by("path")
+    if scope.is_everything:
+        return list(units.filter(depth__lte=levels))
+    if not scope.paths:
+        return []
+    steplen = Unit.steplen
+    return list(units.filter(reduce(or_, (
+        Q(path__startswith=p, depth__lt=len(p) // steplen + levels) for p in scope.paths
+    ))))
 
 
 def unit_people(unit: Unit) -> QuerySet[User]:

@@ -278,3 +278,17 @@ def test_unit_page_queries_do_not_grow(client, org, travel, django_assert_max_nu
     page = response.content.decode()
     assert all(f"新增动作{i}" in page and f"自选{i}" in page for i in range(1, 8))
     assert count_queries(client, url) == before
+
+
+def test_tree_shows_four_levels_and_points_to_deeper_units(client, org):
+    from taolun.org.tests.factories import make_unit
+
+    deep = org.branch1
+    for level in range(4):
+        deep = make_unit(f"第{level}级", f"deep-{level}", deep)
+    page = login(client, org.office).get("/units/").content.decode()
+    assert "机关第一党支部" in page and "第0级" in page
+    assert "第1级" not in page  # root, organ, branch1, 第0级: four levels
+    assert "1 sub-unit on its page" in page
+    contact_page = login(client, org.contact1).get("/units/").content.decode()
+    assert "第2级" in contact_page and "第3级" not in contact_page
