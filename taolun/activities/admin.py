@@ -2,24 +2,27 @@
 
 Records are created, submitted, reviewed and given attachments through the pages,
 whose services check uploads and move the status; here the status, the review and
-the files are read-only, and a correction to a record's text keeps the status table
-current.
+the files are read-only. Only a draft or returned record may be corrected, and the
+correction goes through the record service (its checks, its audit, the status table);
+a submitted or accepted record is shown read-only.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from taolun.activities.models import ActivityRecord, Attachment
-from taolun.activities.services import status_refresh
+from taolun.activities.models import EDITABLE, ActivityRecord, Attachment
+from taolun.activities.services import RECORD_FIELDS as EDITABLE_FIELDS
+from taolun.activities.services import _validate_fields, record_update, status_refresh
 from taolun.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ScopedInlineMixin
-from taolun.core.sanitize import clean_html
 
 REVIEW_FIELDS = ("status", "submitted_at", "reviewed_by", "reviewed_at", "review_comment")
 RECORD_FIELDS = ("created_by", "created_at", "updated_at")
+LOCKED_FIELDS = ("campaign", "action", "unit", *REVIEW_FIELDS, *RECORD_FIELDS)
 
 
 @admin.display(description=_("file name"))
@@ -69,7 +72,7 @@ class ActivityRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
     )
     date_hierarchy = "held_on"
     autocomplete_fields = ("participants",)
-    readonly_fields = ("campaign", "action", "unit", *REVIEW_FIELDS, *RECORD_FIELDS)
+    readonly_fields = LOCKED_FIELDS
     fieldsets = (
         (None, {"fields": ("campaign", "action", "unit")}),
         (
@@ -94,10 +97,40 @@ class ActivityRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
         # A record is written on its unit's page, where its evidence is checked on upload.
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status not in EDITABLE:
+            # Submitted and accepted records are evidence under review or reviewed.
+            return (*LOCKED_FIELDS, *EDITABLE_FIELDS, "participants")
+        return super().get_readonly_fields(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class RecordAdminForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                if self.instance.status not in EDITABLE:
+                    return
+                try:
+                    # The service's checks (no future date …), before anything is saved.
+                    _validate_fields(self.instance)
+                except ValidationError as exc:
+                    for field, errors in exc.update_error_dict({}).items():
+                        self.add_error(field if field in self.fields else None, errors)
+
+        return RecordAdminForm
+
     def save_model(self, request, obj, form, change):
-        obj.content = clean_html(obj.content)
-        super().save_model(request, obj, form, change)
-        status_refresh(unit_id=obj.unit_id, action_id=obj.action_id)
+        if obj.status not in EDITABLE:
+            return  # every field was read-only: nothing to write
+        fields = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS if name in form.fields}
+        participants = form.cleaned_data["participants"] if "participants" in form.fields else None
+        record_update(actor=request.user, record=obj, participants=participants, **fields)
+
+    def save_related(self, request, form, formsets, change):
+        # Participants were set by the service; the evidence inline is read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request, obj):
         self.delete_queryset(request, ActivityRecord.objects.filter(pk=obj.pk))

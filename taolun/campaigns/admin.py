@@ -7,8 +7,6 @@ status table depends on (new actions, changed due dates) keep it current.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -28,6 +26,7 @@ from taolun.campaigns.models import (
 )
 from taolun.campaigns.selectors import campaigns_for_user
 from taolun.campaigns.services import (
+    _check_within_campaign,
     action_statuses_refresh_due,
     campaign_create,
     campaign_sync_statuses,
@@ -88,6 +87,7 @@ class LeadingGroupMemberInline(ScopedInlineMixin, admin.StackedInline):
 
 
 def _check_dates(cleaned: dict, start: str, end: str) -> None:
+    # campaign_create makes the same check; a change made here does not pass through it.
     starts_on, ends_on = cleaned.get(start), cleaned.get(end)
     if starts_on and ends_on and ends_on < starts_on:
         raise ValidationError({end: _("The end date must not be before the start date.")})
@@ -147,6 +147,16 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return CampaignForm
 
     def save_model(self, request, obj, form, change):
+        # A new campaign, or one under another parent or owner, changes which units act
+        # in the parent campaigns (old and new): those re-sync once everything is saved.
+        parents: set[int | None] = set()
+        if not change or {"parent", "owner_unit"} & set(form.changed_data):
+            parents = {obj.parent_id}
+            if change:
+                parents |= set(
+                    Campaign.objects.filter(pk=obj.pk).values_list("parent_id", flat=True)
+                )
+        obj._parents_to_resync = parents - {None}
         if change:
             for name in CAMPAIGN_TEXT_FIELDS:
                 setattr(obj, name, clean_html(getattr(obj, name)))
@@ -177,24 +187,11 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        campaign_sync_statuses(campaign=form.instance)
-
-
-def _check_action(cleaned: dict, campaign: Campaign | None) -> None:
-    """The checks the service makes: the stage and the due date belong to the campaign."""
-    stage = cleaned.get("stage")
-    if campaign is None or stage is None:
-        return
-    if stage.campaign_id != campaign.pk:
-        raise ValidationError({"stage": _("Choose a stage of this campaign.")})
-    due_on: dt.date | None = cleaned.get("due_on")
-    if due_on and not (campaign.starts_on <= due_on <= campaign.ends_on):
-        raise ValidationError(
-            {
-                "due_on": _("The due date must fall within the campaign (%(start)s – %(end)s).")
-                % {"start": campaign.starts_on, "end": campaign.ends_on}
-            }
-        )
+        campaign = form.instance
+        campaign_sync_statuses(campaign=campaign)
+        parents = getattr(campaign, "_parents_to_resync", set())
+        for parent in Campaign.objects.filter(pk__in=parents).select_related("owner_unit"):
+            campaign_sync_statuses(campaign=parent)
 
 
 @admin.register(Action)
@@ -277,7 +274,10 @@ class ActionAdmin(ScopedAdminMixin, admin.ModelAdmin):
             def clean(self):
                 cleaned = super().clean()
                 campaign = cleaned.get("campaign") or getattr(self.instance, "campaign", None)
-                _check_action(cleaned, campaign)
+                stage = cleaned.get("stage")
+                if campaign is not None and stage is not None:
+                    # The service's own check: the stage and due date belong to the campaign.
+                    _check_within_campaign(campaign, stage, cleaned.get("due_on"))
                 return cleaned
 
         if obj is None and not is_unrestricted(request):

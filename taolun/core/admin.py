@@ -5,18 +5,41 @@ see a model at all, and then sees only the rows of the units their roles reach (
 same selector the pages use). An object outside that scope answers 404, whether its
 change, delete, history or password URL is asked for, and foreign-key and many-to-many
 choices offer only objects in scope.
+
+Reading is not writing: whatever their model permissions, staff change, add or delete
+only where they hold the campaign office role over the object's unit (leaders,
+contacts, members and supervisors read). Units offered as choices on a form are
+therefore those of the office scope, and reference data (``scope_field = None``) is
+written by superusers only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
+from taolun.org.models import Unit
+from taolun.org.roles import Role
 from taolun.org.selectors import scope_for, scoped
+
+# The roles that write in the back office; every other role only reads there.
+WRITE_ROLES: tuple[str, ...] = (Role.OFFICE,)
 
 
 def is_unrestricted(request: HttpRequest) -> bool:
     return bool(request.user.is_active and request.user.is_superuser)
+
+
+def office_paths(request: HttpRequest) -> tuple[str, ...]:
+    """The paths of the units the user holds the office role over (collapsed)."""
+    return scope_for(request.user).paths_for(WRITE_ROLES)
+
+
+def may_write_somewhere(request: HttpRequest) -> bool:
+    return is_unrestricted(request) or bool(office_paths(request))
 
 
 class ScopedChoicesMixin:
@@ -40,6 +63,10 @@ class ScopedChoicesMixin:
         qs = self.get_field_queryset(None, db_field, request)
         if qs is None:
             qs = model._default_manager.all()
+        if issubclass(model, Unit):
+            # Placing anything in a unit is a write: only units of the office scope.
+            office = scope_for(request.user).q(unit_field="", roles=WRITE_ROLES)
+            return {**kwargs, "queryset": qs.filter(office)}
         return {**kwargs, "queryset": self.scoped_choices(request, model, qs)}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -76,30 +103,79 @@ class ScopedAdminMixin(ScopedChoicesMixin):
             raise Http404
         return obj
 
+    def unit_of(self, obj: Model) -> Unit | None:
+        """The unit ``obj`` belongs to, following ``scope_field``."""
+        if self.scope_field is None:
+            return None
+        if self.scope_field == "":
+            return obj
+        for name in self.scope_field.split("__"):
+            if obj is None:
+                return None
+            obj = getattr(obj, name)
+        return obj
+
     def can_write(self, request: HttpRequest, obj: Model) -> bool:
-        """Whether the user may change or delete this (visible) object; see subclasses."""
-        return True
+        """Whether the user may change or delete this (visible) object.
+
+        Only the office of the object's unit writes; subclasses may narrow this further.
+        """
+        return covers(request, self.unit_of(obj))
+
+    def has_add_permission(self, request, *args) -> bool:
+        allowed = super().has_add_permission(request, *args)
+        if not allowed or is_unrestricted(request):
+            return allowed
+        return self.scope_field is not None and may_write_somewhere(request)
 
     def has_change_permission(self, request, obj=None) -> bool:
         allowed = super().has_change_permission(request, obj)
-        if not allowed or obj is None or is_unrestricted(request):
+        if not allowed or is_unrestricted(request):
             return allowed
+        if obj is None:
+            return self.scope_field is not None and may_write_somewhere(request)
         return self.can_write(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         allowed = super().has_delete_permission(request, obj)
-        if not allowed or obj is None or is_unrestricted(request):
+        if not allowed or is_unrestricted(request):
             return allowed
+        if obj is None:
+            return self.scope_field is not None and may_write_somewhere(request)
         return self.can_write(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        """Bulk deletion asks about each object, as the delete page does."""
+        if not is_unrestricted(request) and not all(
+            self.can_write(request, obj) for obj in queryset
+        ):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
 
 
 class ScopedInlineMixin(ScopedChoicesMixin):
     """Inlines show the rows of a parent already in scope; their choices are scoped too."""
 
 
-def covers(request: HttpRequest, unit) -> bool:
-    """Whether the user's scope reaches ``unit`` (a Unit or None)."""
-    return unit is not None and scope_for(request.user).covers(unit)
+def covers(request: HttpRequest, unit, roles: Iterable[str] | None = WRITE_ROLES) -> bool:
+    """Whether the user may write for ``unit`` (a Unit or None): office over it by default.
+
+    Pass ``roles=None`` to ask whether any role reaches it (reading).
+    """
+    return unit is not None and scope_for(request.user).covers(unit, roles)
+
+
+def strictly_below_office(request: HttpRequest, unit: Unit | None) -> bool:
+    """Whether ``unit`` lies strictly below a unit the user holds the office role over.
+
+    Nobody makes a peer or a superior: the office role is granted (and its holders
+    managed) only beneath the offices one holds.
+    """
+    if unit is None:
+        return False
+    if is_unrestricted(request):
+        return True
+    return any(unit.path.startswith(p) and unit.path != p for p in office_paths(request))
 
 
 class ReadOnlyAdminMixin:

@@ -1,19 +1,53 @@
-"""Back office for the unit tree, people, posts and roles (scoped: see taolun.core.admin)."""
+"""Back office for the unit tree, people, posts and roles (scoped: see taolun.core.admin).
+
+Only the office writes here, and never above itself: a person is managed only by an
+office whose scope holds every role that person has, and the office role is granted
+only beneath the units one is the office of. Changes to the tree (a unit added, moved
+or given another kind, a kind that stops or starts taking part) keep the status table
+of the campaigns concerned current.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from taolun.core.admin import ScopedAdminMixin, covers, is_unrestricted
+from taolun.campaigns.models import Campaign
+from taolun.campaigns.services import campaign_sync_statuses, unit_statuses_ensure
+from taolun.core.admin import (
+    WRITE_ROLES,
+    ScopedAdminMixin,
+    covers,
+    is_unrestricted,
+    office_paths,
+    strictly_below_office,
+)
 from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
+from taolun.org.roles import Role
 from taolun.org.selectors import scope_for, units_for_user
 
 CHILD_POSITIONS = frozenset({"first-child", "sorted-child", "last-child"})
+
+
+def campaigns_over(unit: Unit) -> set[int]:
+    """The campaigns run at ``unit`` or above it (those whose units it may be among)."""
+    return set(
+        Campaign.objects.filter(owner_unit__path__in=unit.ancestor_paths()).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def resync(campaign_ids: set[int]) -> None:
+    """Bring the status rows of these campaigns in line with the tree as it now is."""
+    for campaign in Campaign.objects.filter(pk__in=campaign_ids).select_related("owner_unit"):
+        campaign_sync_statuses(campaign=campaign)
 
 
 @admin.register(UnitKind)
@@ -23,6 +57,19 @@ class UnitKindAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_editable = ("order",)
     list_filter = ("takes_part",)
     search_fields = ("name", "code")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "takes_part" in form.changed_data:
+            # Units of this kind join or leave every campaign above them.
+            units = Unit.objects.filter(kind=obj)
+            resync(
+                {
+                    campaign.pk
+                    for campaign in Campaign.objects.select_related("owner_unit")
+                    if units.filter(path__startswith=campaign.owner_unit.path).exists()
+                }
+            )
 
 
 class UnitForm(movenodeform_factory(Unit, fields=["name", "short_name", "slug", "kind"])):
@@ -36,7 +83,7 @@ class UnitForm(movenodeform_factory(Unit, fields=["name", "short_name", "slug", 
         if request is None or is_unrestricted(request):
             return
         field = self.fields["treebeard_ref_node"]
-        allowed = units_for_user(request.user).values("pk")
+        allowed = units_for_user(request.user, roles=WRITE_ROLES).values("pk")
         current = self.initial.get("treebeard_ref_node")
         current_pk = getattr(current, "pk", current)
         if current_pk:
@@ -52,6 +99,10 @@ class UnitForm(movenodeform_factory(Unit, fields=["name", "short_name", "slug", 
         cleaned = super().clean()
         request = self.scope_request
         moving = {"treebeard_ref_node", "treebeard_position"} & set(self.changed_data)
+        # The campaigns over the unit where it stands now: after a move, they re-sync too.
+        self.campaigns_before = (
+            campaigns_over(self.instance) if moving and not self.instance._state.adding else set()
+        )
         if request is None or is_unrestricted(request):
             return cleaned
         if not (moving or self.instance._state.adding):
@@ -82,6 +133,25 @@ class UnitAdmin(ScopedAdminMixin, TreeAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"scope_request": request})
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        unit = form.instance
+        if not change:
+            unit_statuses_ensure(unit=unit)
+            return
+        before = getattr(form, "campaigns_before", set())
+        if before or "kind" in form.changed_data:
+            unit.refresh_from_db()
+            resync(before | campaigns_over(unit))
+
+    def get_search_results(self, request, queryset, search_term):
+        qs, distinct = super().get_search_results(request, queryset, search_term)
+        match = getattr(request, "resolver_match", None)
+        if match and match.url_name == "autocomplete" and not is_unrestricted(request):
+            # Autocomplete fills a form: offer the units the user may place things in.
+            qs = qs.filter(scope_for(request.user).q(unit_field="", roles=WRITE_ROLES))
+        return qs, distinct
+
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         at_top = (
@@ -100,13 +170,17 @@ class UnitAdmin(ScopedAdminMixin, TreeAdmin):
             raise Http404
         return super().children_view(request, parent_id)
 
+    @transaction.atomic
     def move_node(self, request):
-        """Drag-and-drop moves stay inside the scope: both nodes, and the new parent."""
+        """Drag-and-drop moves stay inside the scope: both nodes, and the new parent.
+
+        The campaigns over the old place and over the new one re-sync their status rows.
+        """
+        node = _unit_posted(Unit.objects.all(), request.POST.get("node"))
         if not is_unrestricted(request):
             visible = units_for_user(request.user)
-            node = visible.filter(pk=request.POST.get("node") or 0).first()
-            target = visible.filter(pk=request.POST.get("target") or 0).first()
-            if node is None or target is None:
+            target = _unit_posted(visible, request.POST.get("target"))
+            if node is None or target is None or not visible.filter(pk=node.pk).exists():
                 raise Http404
             parent = (
                 target
@@ -115,7 +189,19 @@ class UnitAdmin(ScopedAdminMixin, TreeAdmin):
             )
             if not covers(request, parent):
                 raise Http404
-        return super().move_node(request)
+        before = campaigns_over(node) if node is not None else set()
+        response = super().move_node(request)
+        if node is not None and response.status_code == 200:
+            node.refresh_from_db()
+            resync(before | campaigns_over(node))
+        return response
+
+
+def _unit_posted(qs, value: str | None) -> Unit | None:
+    try:
+        return qs.filter(pk=int(value or 0)).first()
+    except ValueError:
+        return None
 
 
 @admin.register(User)
@@ -162,6 +248,26 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         # Scoped staff never manage superusers, whatever unit those sit in.
         return super().scope_queryset(request, qs).filter(is_superuser=False)
 
+    def can_write(self, request, obj):
+        """A person's details and password belong to an office that holds all their reach.
+
+        The office of the person's unit may manage them only if every role they hold is
+        over a unit in its office scope (an office role strictly below its own), and,
+        if they use the back office, their permissions are no wider than its own.
+        Otherwise changing their password would hand over a wider reach.
+        """
+        if obj.is_superuser or not covers(request, obj.unit):
+            return False
+        offices = office_paths(request)
+        for role, path in obj.roles.values_list("role", "unit__path"):
+            if role == Role.OFFICE:
+                if not any(path.startswith(p) and path != p for p in offices):
+                    return False
+            elif not any(path.startswith(p) for p in offices):
+                return False
+        # A back-office user is managed only by someone holding at least their permissions.
+        return not obj.is_staff or obj.get_all_permissions() <= request.user.get_all_permissions()
+
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         if is_unrestricted(request):
@@ -195,3 +301,35 @@ class RoleAssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("user__name", "user__username", "unit__name", "unit__short_name")
     autocomplete_fields = ("user", "unit")
     ordering = ("unit__path", "role", "user__username")
+
+    def can_write(self, request, obj):
+        return _may_grant(request, obj.role, obj.unit)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class RoleAssignmentForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                role, unit = cleaned.get("role"), cleaned.get("unit")
+                if role and unit and not _may_grant(request, role, unit):
+                    raise ValidationError(
+                        {
+                            "unit": _(
+                                "The office role can only be granted over units below "
+                                "those whose office you are."
+                            )
+                        }
+                    )
+                return cleaned
+
+        return RoleAssignmentForm
+
+
+def _may_grant(request: HttpRequest, role: str, unit: Unit | None) -> bool:
+    """Roles over units in the office scope; the office role only strictly below one's own."""
+    if is_unrestricted(request):
+        return True
+    if role == Role.OFFICE:
+        return strictly_below_office(request, unit)
+    return covers(request, unit)

@@ -178,9 +178,14 @@ def unit_tree_for_user(user: User, levels: int = TREE_LEVELS) -> list[Unit]:
     if not scope.paths:
         return []
     steplen = Unit.steplen
-    return list(units.filter(reduce(or_, (
-        Q(path__startswith=p, depth__lt=len(p) // steplen + levels) for p in scope.paths
-    ))))
+    return list(
+        units.filter(
+            reduce(
+                or_,
+                (Q(path__startswith=p, depth__lt=len(p) // steplen + levels) for p in scope.paths),
+            )
+        )
+    )
 
 
 def unit_people(unit: Unit) -> QuerySet[User]:

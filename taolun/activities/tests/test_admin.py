@@ -9,11 +9,12 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 
 from taolun.activities.models import ActivityRecord, Attachment, RecordStatus
-from taolun.activities.services import record_create, record_review
+from taolun.activities.services import record_create, record_review, record_submit
 from taolun.activities.tests.files import pdf, png
 from taolun.campaigns.models import ActionStatus, RecordState
 from taolun.core.tests.admin_utils import make_staff, url
-from taolun.org.tests.factories import UserFactory
+from taolun.org.roles import Role
+from taolun.org.tests.factories import UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -53,6 +54,8 @@ def superuser(db):
 
 @pytest.fixture
 def staff1(org, client):
+    """branch1's contact, also its office: only the office role writes in the back office."""
+    grant(org.contact1, org.branch1, Role.OFFICE)
     user = make_staff(org.contact1, *RECORD_PERMS, "org.view_user")
     client.force_login(user)
     return user
@@ -141,12 +144,8 @@ def test_status_and_review_are_read_only(org, records, superuser, client):
 
 def test_correction_is_sanitised_audited_and_reaches_the_status_table(org, records, staff1, client):
     record = records["branch1"]
-    record.status = RecordStatus.SUBMITTED
-    record.save()
-    record_review(actor=org.office, record=record, accept=True)
-    assert ActionStatus.objects.get(unit=org.branch1, action=record.action).completed_on == D(
-        2019, 3, 1
-    )
+    record_submit(actor=org.contact1, record=record)
+    record_review(actor=org.office, record=record, accept=False, comment="补充纪要")
     response = client.post(
         url(ActivityRecord, "change", record.pk),
         record_form(record, held_on="2019-02-28", content="<p>纪要</p><script>x()</script>"),
@@ -154,13 +153,60 @@ def test_correction_is_sanitised_audited_and_reaches_the_status_table(org, recor
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.content == "<p>纪要</p>"
-    assert record.status == RecordStatus.ACCEPTED
+    assert record.held_on == D(2019, 2, 28)
+    assert record.status == RecordStatus.RETURNED
     row = ActionStatus.objects.get(unit=org.branch1, action=record.action)
-    assert row.record_state == RecordState.ACCEPTED
-    assert row.completed_on == D(2019, 2, 28)
+    assert row.record_state == RecordState.WORKING
+    assert row.latest_record_id == record.pk
     entry = LogEntry.objects.get_for_object(record).filter(action=LogEntry.Action.UPDATE).first()
     assert entry.actor == staff1
     assert entry.changes_dict["held_on"] == ["2019-03-01", "2019-02-28"]
+
+
+@pytest.mark.parametrize("accept", [True, None])
+def test_submitted_and_accepted_records_are_not_rewritten(org, records, superuser, client, accept):
+    client.force_login(superuser)
+    record = records["branch1"]
+    record_submit(actor=org.contact1, record=record)
+    if accept:
+        record_review(actor=org.office, record=record, accept=True)
+    form = client.get(url(ActivityRecord, "change", record.pk)).context["adminform"].form
+    assert not {"title", "held_on", "content", "participants"} & set(form.fields)
+    client.post(
+        url(ActivityRecord, "change", record.pk),
+        record_form(record, title="改写", held_on="2019-02-20", participants=[org.member1.pk]),
+    )
+    record.refresh_from_db()
+    assert (record.title, record.held_on) == ("第一支部动员部署会", D(2019, 3, 1))
+    assert record.participants.count() == 0
+    row = ActionStatus.objects.get(unit=org.branch1, action=record.action)
+    assert row.completed_on == (D(2019, 3, 1) if accept else None)
+
+
+def test_correction_passes_the_services_checks(org, records, superuser, client):
+    client.force_login(superuser)
+    record = records["branch1"]
+    response = client.post(
+        url(ActivityRecord, "change", record.pk), record_form(record, held_on="2099-01-01")
+    )
+    assert response.status_code == 200
+    assert "held_on" in response.context["adminform"].form.errors
+    record.refresh_from_db()
+    assert record.held_on == D(2019, 3, 1)
+
+
+def test_contact_without_office_only_reads_records(org, records, client):
+    client.force_login(make_staff(org.contact1, *RECORD_PERMS))
+    record = records["branch1"]
+    assert client.get(url(ActivityRecord, "change", record.pk)).status_code == 200
+    response = client.post(
+        url(ActivityRecord, "change", record.pk), record_form(record, title="改写")
+    )
+    assert response.status_code == 403
+    response = client.post(url(ActivityRecord, "delete", record.pk), {"post": "yes"})
+    assert response.status_code == 403
+    record.refresh_from_db()
+    assert record.title == "第一支部动员部署会"
 
 
 def test_participants_must_be_in_scope(org, records, staff1, client):

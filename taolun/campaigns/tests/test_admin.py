@@ -26,7 +26,8 @@ from taolun.campaigns.services import (
 )
 from taolun.campaigns.tests.factories import make_campaign
 from taolun.core.tests.admin_utils import make_staff, url
-from taolun.org.tests.factories import UserFactory, make_unit
+from taolun.org.roles import Role
+from taolun.org.tests.factories import UserFactory, grant, make_unit
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -86,6 +87,8 @@ def own_actions(org):
 
 @pytest.fixture
 def staff1(org, client):
+    """branch1's contact, also its office: only the office role writes in the back office."""
+    grant(org.contact1, org.branch1, Role.OFFICE)
     user = make_staff(org.contact1, *STAFF_PERMS, "org.view_unit", "org.view_user")
     client.force_login(user)
     return user
@@ -461,3 +464,86 @@ def test_office_edits_its_campaign_and_leading_group(org, office_staff, client):
         LogEntry.objects.get_for_object(org.campaign).filter(action=LogEntry.Action.UPDATE).first()
     )
     assert entry.actor == office_staff
+
+
+# --- A campaign's place under its parent keeps the parent's rows current ------------------
+
+
+def change_campaign(client, campaign, **overrides):
+    page = client.get(url(Campaign, "change", campaign.pk))
+    data = {
+        **campaign_form(
+            name=campaign.name,
+            slug=campaign.slug,
+            parent=campaign.parent_id or "",
+            owner_unit=campaign.owner_unit_id,
+            starts_on=campaign.starts_on.isoformat(),
+            ends_on=campaign.ends_on.isoformat(),
+        ),
+        **inline_data(page),
+    }
+    data.update(overrides)
+    return client.post(url(Campaign, "change", campaign.pk), data)
+
+
+def rows(campaign, unit) -> int:
+    return ActionStatus.objects.filter(campaign=campaign, unit=unit).count()
+
+
+def test_new_child_campaign_takes_its_units_out_of_the_parent(org, superuser, client):
+    client.force_login(superuser)
+    assert rows(org.campaign, org.branch1) == 4
+    data = {
+        **campaign_form(parent=org.campaign.pk, owner_unit=org.branch1.pk),
+        **inline_data(client.get(url(Campaign, "add"))),
+    }
+    assert client.post(url(Campaign, "add"), data).status_code == 302
+    child = Campaign.objects.get(slug="child")
+    assert rows(child, org.branch1) == 4
+    assert rows(org.campaign, org.branch1) == 0
+    assert rows(org.campaign, org.branch2) == 4
+
+
+def test_campaign_moved_under_a_parent_and_back_resyncs_both(org, superuser, client):
+    client.force_login(superuser)
+    local = make_campaign(org.branch1, "local")
+    assert rows(org.campaign, org.branch1) == 4
+    response = change_campaign(client, local, parent=org.campaign.pk)
+    assert response.status_code == 302, response.context["errors"]
+    assert rows(org.campaign, org.branch1) == 0
+    local.refresh_from_db()
+    response = change_campaign(client, local, parent="")
+    assert response.status_code == 302, response.context["errors"]
+    assert rows(org.campaign, org.branch1) == 4
+
+
+def test_child_campaign_given_another_owner_resyncs_the_parent(org, superuser, client):
+    client.force_login(superuser)
+    child = make_campaign(org.branch1, "child", parent=org.campaign)
+    assert (rows(org.campaign, org.branch1), rows(org.campaign, org.branch2)) == (0, 4)
+    response = change_campaign(client, child, owner_unit=org.branch2.pk)
+    assert response.status_code == 302, response.context["errors"]
+    assert (rows(org.campaign, org.branch1), rows(org.campaign, org.branch2)) == (4, 0)
+    assert (rows(child, org.branch1), rows(child, org.branch2)) == (0, 4)
+
+
+def test_action_checks_are_the_services(org):
+    from taolun.campaigns import admin as campaigns_admin
+
+    assert not hasattr(campaigns_admin, "_check_action")
+    assert campaigns_admin._check_within_campaign.__module__ == "taolun.campaigns.services"
+
+
+def test_branch_contact_without_office_only_reads(org, plans, client):
+    reader = make_staff(org.contact1, *STAFF_PERMS)
+    client.force_login(reader)
+    plan = plans["branch1"]
+    assert client.get(url(UnitPlan, "change", plan.pk)).status_code == 200
+    response = client.post(
+        url(UnitPlan, "change", plan.pk),
+        {"campaign": org.campaign.pk, "unit": org.branch1.pk, "title": "改", "body": ""},
+    )
+    assert response.status_code == 403
+    assert client.get(url(UnitPlan, "add")).status_code == 403
+    plan.refresh_from_db()
+    assert plan.title != "改"

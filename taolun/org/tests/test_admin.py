@@ -30,7 +30,12 @@ def posts(org):
 
 @pytest.fixture
 def staff1(org, client):
-    """contact1 as back-office staff, with view and change rights on the org models."""
+    """contact1 as back-office staff and office of branch1, with rights on the org models.
+
+    Only the office role writes in the back office, so branch1's contact is made its
+    office too; the scope stays branch1.
+    """
+    grant(org.contact1, org.branch1, Role.OFFICE)
     user = make_staff(
         org.contact1,
         *(
@@ -368,3 +373,294 @@ def test_unit_children_view_is_constant_in_queries(
     _more_rows(org, 15, 10)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(children).status_code == 200
+
+
+# --- Only the office writes, and never above itself -------------------------------------
+
+ORG_PERMS = tuple(
+    f"org.{verb}_{model}"
+    for verb in ("view", "change", "add", "delete")
+    for model in ("unit", "user", "post", "roleassignment")
+)
+
+
+@pytest.fixture
+def office_staff(org, client):
+    """The office at the root, as back-office staff with rights on the org models."""
+    user = make_staff(org.office, *ORG_PERMS, "org.view_unitkind")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def province(org):
+    """A unit above the root, and a person sitting in branch1 who is its office."""
+    top = make_unit("省委", "top", kind="organisation")
+    Unit.objects.move(org.root, top, pos="first-child")
+    for unit in (org.root, org.organ, org.branch1, org.branch2):
+        unit.refresh_from_db()
+    boss = UserFactory(username="province-office", name="省里办公室", unit=org.branch1)
+    grant(boss, top, Role.OFFICE)
+    grant(boss, org.branch1, Role.MEMBER)
+    return top, boss
+
+
+def person_form(person, **overrides) -> dict:
+    data = {
+        "username": person.username,
+        "name": person.name,
+        "unit": person.unit_id,
+        "email": person.email,
+        "phone": person.phone,
+        "is_active": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def password_url(person) -> str:
+    return reverse("admin:auth_user_password_change", args=[person.pk])
+
+
+def test_office_cannot_take_over_a_person_with_reach_above_it(org, province, office_staff, client):
+    _top, boss = province
+    response = client.post(url(User, "change", boss.pk), person_form(boss, email="me@evil.example"))
+    assert response.status_code in (403, 404)
+    for method in (client.get, client.post):
+        response = method(
+            password_url(boss), {"password1": "Hijack-12345", "password2": "Hijack-12345"}
+        )
+        assert response.status_code in (403, 404)
+    assert client.post(url(User, "delete", boss.pk), {"post": "yes"}).status_code in (403, 404)
+    boss.refresh_from_db()
+    assert boss.email != "me@evil.example"
+    assert not boss.check_password("Hijack-12345")
+
+
+def test_office_cannot_take_over_a_peer_office(org, office_staff, client):
+    peer = UserFactory(username="peer", name="另一办公室", unit=org.branch1)
+    grant(peer, org.root, Role.OFFICE)
+    response = client.post(
+        password_url(peer), {"password1": "Hijack-12345", "password2": "Hijack-12345"}
+    )
+    assert response.status_code in (403, 404)
+    peer.refresh_from_db()
+    assert not peer.check_password("Hijack-12345")
+
+
+def test_office_cannot_take_over_back_office_staff_with_wider_rights(org, office_staff, client):
+    clerk = make_staff(
+        UserFactory(username="clerk", name="管理员", unit=org.branch1), "auth.change_group"
+    )
+    response = client.post(
+        password_url(clerk), {"password1": "Hijack-12345", "password2": "Hijack-12345"}
+    )
+    assert response.status_code in (403, 404)
+    clerk.refresh_from_db()
+    assert not clerk.check_password("Hijack-12345")
+
+
+def test_office_manages_people_whose_roles_lie_within_it(org, province, office_staff, client):
+    response = client.post(
+        password_url(org.member1), {"password1": "New-pass-12345", "password2": "New-pass-12345"}
+    )
+    assert response.status_code == 302
+    org.member1.refresh_from_db()
+    assert org.member1.check_password("New-pass-12345")
+    response = client.post(
+        url(User, "change", org.contact1.pk), person_form(org.contact1, phone="123")
+    )
+    assert response.status_code == 302
+    org.contact1.refresh_from_db()
+    assert org.contact1.phone == "123"
+
+
+def test_bulk_delete_refuses_people_the_office_may_not_manage(org, province, office_staff, client):
+    _top, boss = province
+    response = client.post(
+        url(User),
+        {"action": "delete_selected", "_selected_action": [boss.pk, org.member1.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert User.objects.filter(pk__in=[boss.pk, org.member1.pk]).count() == 2
+
+
+def test_office_role_is_granted_only_below_ones_own_office(org, province, office_staff, client):
+    top, _boss = province
+    for unit in (org.root, top):
+        response = client.post(
+            url(RoleAssignment, "add"),
+            {"user": org.member1.pk, "unit": unit.pk, "role": Role.OFFICE},
+        )
+        assert response.status_code == 200
+        assert "unit" in response.context["adminform"].form.errors
+    assert not RoleAssignment.objects.filter(user=org.member1, role=Role.OFFICE).exists()
+    # Outside the office scope, no role at all.
+    response = client.post(
+        url(RoleAssignment, "add"), {"user": org.member1.pk, "unit": top.pk, "role": Role.MEMBER}
+    )
+    assert "unit" in response.context["adminform"].form.errors
+    # Beneath it, any role.
+    response = client.post(
+        url(RoleAssignment, "add"),
+        {"user": org.member1.pk, "unit": org.organ.pk, "role": Role.OFFICE},
+    )
+    assert response.status_code == 302
+    assert RoleAssignment.objects.filter(
+        user=org.member1, unit=org.organ, role=Role.OFFICE
+    ).exists()
+
+
+def test_office_cannot_turn_an_assignment_into_a_peer_office(org, office_staff, client):
+    member = RoleAssignment.objects.get(user=org.member1)
+    response = client.post(
+        url(RoleAssignment, "change", member.pk),
+        {"user": org.member1.pk, "unit": org.root.pk, "role": Role.OFFICE},
+    )
+    assert "unit" in response.context["adminform"].form.errors
+    own = RoleAssignment.objects.get(user=org.office, role=Role.OFFICE)
+    response = client.post(
+        url(RoleAssignment, "change", own.pk),
+        {"user": org.member1.pk, "unit": org.root.pk, "role": Role.OFFICE},
+    )
+    assert response.status_code == 403
+    assert client.post(url(RoleAssignment, "delete", own.pk), {"post": "yes"}).status_code == 403
+    own.refresh_from_db()
+    assert own.user == org.office
+    member.refresh_from_db()
+    assert member.role == Role.MEMBER
+
+
+def test_roles_other_than_office_only_read(org, posts, client):
+    reader = make_staff(org.contact1, *ORG_PERMS)
+    client.force_login(reader)
+    assert client.get(url(Post, "change", posts["branch1"].pk)).status_code == 200
+    response = client.post(
+        url(Post, "change", posts["branch1"].pk),
+        {"unit": org.branch1.pk, "title": "改", "holder": "", "order": 0},
+    )
+    assert response.status_code == 403
+    assert client.get(url(Post, "add")).status_code == 403
+    assert (
+        client.post(
+            password_url(org.member1), {"password1": "X-12345678a", "password2": "X-12345678a"}
+        ).status_code
+        == 403
+    )
+    posts["branch1"].refresh_from_db()
+    assert posts["branch1"].title == "书记"
+
+
+def test_unit_kinds_are_written_by_superusers_only(org, client):
+    staff = make_staff(org.office, "org.view_unitkind", "org.change_unitkind")
+    client.force_login(staff)
+    kind = org.branch1.kind
+    response = client.post(
+        url(UnitKind, "change", kind.pk),
+        {"name": "改", "code": kind.code, "takes_part": "", "order": 0},
+    )
+    assert response.status_code == 403
+    kind.refresh_from_db()
+    assert kind.takes_part
+
+
+# --- Tree changes keep the status table current ------------------------------------------
+
+
+def statuses(unit, campaign) -> int:
+    from taolun.campaigns.models import ActionStatus
+
+    return ActionStatus.objects.filter(unit=unit, campaign=campaign).count()
+
+
+@pytest.fixture
+def local_campaigns(org):
+    """Campaigns run by each branch itself, beside the root's campaign."""
+    from taolun.campaigns.tests.factories import make_campaign
+
+    return make_campaign(org.branch1, "camp-b1"), make_campaign(org.branch2, "camp-b2")
+
+
+def unit_form(client, unit, **overrides) -> dict:
+    form = client.get(url(Unit, "change", unit.pk)).context["adminform"].form
+    data = {
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "slug": unit.slug,
+        "kind": unit.kind_id,
+        "treebeard_position": form.initial["treebeard_position"],
+        "treebeard_ref_node": getattr(form.initial["treebeard_ref_node"], "pk", ""),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_unit_added_in_admin_gets_its_status_rows(org, office_staff, client):
+    data = {
+        "name": "新支部",
+        "short_name": "",
+        "slug": "new-branch",
+        "kind": org.branch1.kind_id,
+        "treebeard_position": "first-child",
+        "treebeard_ref_node": org.organ.pk,
+    }
+    assert client.post(url(Unit, "add"), data).status_code == 302
+    added = Unit.objects.get(slug="new-branch")
+    assert statuses(added, org.campaign) == 4
+
+
+def test_unit_moved_in_admin_form_changes_campaigns(org, local_campaigns, superuser, client):
+    camp_b1, camp_b2 = local_campaigns
+    group = make_unit("党小组", "group", org.branch1)
+    assert (statuses(group, camp_b1), statuses(group, camp_b2)) == (4, 0)
+    client.force_login(superuser)
+    data = unit_form(
+        client, group, treebeard_position="first-child", treebeard_ref_node=org.branch2.pk
+    )
+    assert client.post(url(Unit, "change", group.pk), data).status_code == 302
+    group.refresh_from_db()
+    assert Unit.objects.get_parent(group) == org.branch2
+    assert (statuses(group, camp_b1), statuses(group, camp_b2)) == (0, 4)
+    assert statuses(group, org.campaign) == 4
+
+
+def test_unit_dragged_in_the_tree_changes_campaigns(org, local_campaigns, office_staff, client):
+    camp_b1, camp_b2 = local_campaigns
+    group = make_unit("党小组", "group", org.branch1)
+    move = reverse("admin:org_unit_changelist") + "move/"
+    response = client.post(move, {"node": group.pk, "target": org.branch2.pk, "relation": "child"})
+    assert response.status_code == 200
+    group.refresh_from_db()
+    assert Unit.objects.get_parent(group) == org.branch2
+    assert (statuses(group, camp_b1), statuses(group, camp_b2)) == (0, 4)
+
+
+def test_unit_given_a_grouping_kind_leaves_the_campaigns(org, office_staff, client):
+    grouping = UnitKind.objects.create(code="dept", name="部门", takes_part=False)
+    group = make_unit("党小组", "group", org.branch1)
+    assert statuses(group, org.campaign) == 4
+    data = unit_form(client, group, kind=grouping.pk)
+    assert client.post(url(Unit, "change", group.pk), data).status_code == 302
+    assert statuses(group, org.campaign) == 0
+    data = unit_form(client, group, kind=org.branch1.kind_id)
+    assert client.post(url(Unit, "change", group.pk), data).status_code == 302
+    assert statuses(group, org.campaign) == 4
+
+
+def test_kind_that_stops_taking_part_leaves_the_campaigns(org, superuser, client):
+    client.force_login(superuser)
+    kind = UnitKind.objects.create(code="group", name="党小组", takes_part=True)
+    group = Unit.objects.get(slug=make_unit("党小组", "group", org.branch1).slug)
+    group.kind = kind
+    group.save()
+    from taolun.campaigns.services import campaign_sync_statuses
+
+    campaign_sync_statuses(campaign=org.campaign)
+    assert statuses(group, org.campaign) == 4
+    data = {"name": kind.name, "code": kind.code, "order": 0}
+    assert client.post(url(UnitKind, "change", kind.pk), data).status_code == 302
+    assert statuses(group, org.campaign) == 0
+    data["takes_part"] = "on"
+    assert client.post(url(UnitKind, "change", kind.pk), data).status_code == 302
+    assert statuses(group, org.campaign) == 4
+    assert statuses(org.branch1, org.campaign) == 4

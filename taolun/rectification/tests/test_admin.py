@@ -8,7 +8,8 @@ import pytest
 from django.contrib import admin
 
 from taolun.core.tests.admin_utils import make_staff, url
-from taolun.org.tests.factories import UserFactory
+from taolun.org.roles import Role
+from taolun.org.tests.factories import UserFactory, grant
 from taolun.rectification.models import (
     ExtensionRequest,
     Measure,
@@ -54,6 +55,8 @@ def superuser(db):
 
 @pytest.fixture
 def staff1(org, client):
+    # Back-office writes need the office role over the unit; a contact only reads there.
+    grant(org.contact1, org.branch1, Role.OFFICE)
     user = make_staff(org.contact1, *PERMS)
     client.force_login(user)
     return user
