@@ -133,6 +133,13 @@ class UnitAdmin(ScopedAdminMixin, TreeAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"scope_request": request})
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """An office removes units beneath it, never its own unit (and all below it)."""
+        allowed = super().has_delete_permission(request, obj)
+        if not allowed or obj is None or request.user.is_superuser:
+            return allowed
+        return strictly_below_office(request, obj)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         unit = form.instance

@@ -664,3 +664,11 @@ def test_kind_that_stops_taking_part_leaves_the_campaigns(org, superuser, client
     assert client.post(url(UnitKind, "change", kind.pk), data).status_code == 302
     assert statuses(group, org.campaign) == 4
     assert statuses(org.branch1, org.campaign) == 4
+
+
+def test_an_office_cannot_delete_its_own_unit(org, client):
+    office = make_staff(org.office, "org.view_unit", "org.delete_unit")
+    client.force_login(office)
+    assert client.post(url(Unit, "delete", org.root.pk), {"post": "yes"}).status_code == 403
+    assert Unit.objects.filter(pk=org.root.pk).exists()
+    assert client.get(url(Unit, "delete", org.branch2.pk)).status_code == 200
