@@ -22,7 +22,7 @@ from taolun.campaigns.services import campaign_units
 from taolun.core import clock
 from taolun.core.audit import audited
 from taolun.core.sanitize import clean_html
-from taolun.core.uploads import check_upload
+from taolun.core.uploads import check_upload, check_uploads
 from taolun.org.models import Unit, User
 from taolun.org.predicates import InCampaign
 
@@ -102,18 +102,6 @@ def _attach(actor: User, record: ActivityRecord, files: Iterable[UploadedFile]) 
         attachment.save()
 
 
-def _check_files(files: Sequence[UploadedFile]) -> None:
-    """Check every file before anything is written, so a bad one changes nothing."""
-    errors = []
-    for upload in files:
-        try:
-            check_upload(upload)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError({"attachments": errors})
-
-
 @transaction.atomic
 def record_create(
     *,
@@ -138,7 +126,7 @@ def record_create(
         raise ValidationError({"action": _("This self-selected action belongs to another unit.")})
     if not campaign_units(action.campaign).filter(pk=unit.pk).exists():
         raise ValidationError({"action": _("This unit does not take part in this campaign.")})
-    _check_files(files)
+    check_uploads(files, field="attachments")
     with audited(actor):
         record = ActivityRecord(
             campaign=action.campaign,
@@ -187,7 +175,7 @@ def record_update(
     unknown = set(fields) - set(RECORD_FIELDS)
     if unknown:
         raise TypeError(f"record_update got unknown fields: {sorted(unknown)}")
-    _check_files(files)
+    check_uploads(files, field="attachments")
     with audited(actor):
         for name, value in fields.items():
             if name == "content":

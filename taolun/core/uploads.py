@@ -84,3 +84,18 @@ def check_upload(upload: UploadedFile, *, max_bytes: int | None = None) -> Check
         original_name=f"{stem}.{kind.extension}",
         stored_name=f"{uuid.uuid4().hex}.{kind.extension}",
     )
+
+
+def check_uploads(files, *, field: str) -> None:
+    """Check every file before anything is written, so one bad file changes nothing.
+
+    Raises one ValidationError on ``field`` naming each refused file.
+    """
+    errors: list[str] = []
+    for upload in files:
+        try:
+            check_upload(upload)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({field: errors})

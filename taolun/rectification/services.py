@@ -21,7 +21,7 @@ from taolun.campaigns.models import Campaign, Theme
 from taolun.core import clock
 from taolun.core.audit import audited
 from taolun.core.sanitize import clean_html
-from taolun.core.uploads import check_upload
+from taolun.core.uploads import check_upload, check_uploads
 from taolun.org.models import Unit, User
 from taolun.org.predicates import is_campaign_office
 from taolun.rectification.models import (
@@ -185,18 +185,6 @@ def _clean_measures(problem: Problem, measures: Sequence[MeasureInput]) -> list[
     if errors:
         raise ValidationError({"measures": errors})
     return built
-
-
-def _check_files(files: Sequence[UploadedFile]) -> None:
-    """Check every file before anything is written, so a bad one changes nothing."""
-    errors = []
-    for upload in files:
-        try:
-            check_upload(upload)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError({"files": errors})
 
 
 # ---------------------------------------------------------------- problems
@@ -399,7 +387,7 @@ def progress_add(
         raise PermissionDenied
     if not clean_html(text) and not files:
         raise ValidationError({"text": _("Say what was done, or attach the evidence.")})
-    _check_files(files)
+    check_uploads(files, field="files")
     with audited(actor):
         if locked.state == ProblemState.OPEN:
             _authorise(actor, locked, "start")
@@ -421,7 +409,7 @@ def problem_complete(
 ) -> Problem:
     """The owner claims the problem fixed; the note and files become a progress update."""
     locked = _transition(actor, problem, ProblemState.COMPLETED, "complete")
-    _check_files(files)
+    check_uploads(files, field="files")
     with audited(actor):
         if clean_html(note) or files:
             _add_update(actor, locked, note, files, None)
