@@ -39,7 +39,6 @@ from taolun.campaigns.services import (
     unit_plan_save,
 )
 from taolun.core import clock
-from taolun.core.sanitize import clean_html
 from taolun.org.models import Unit
 from taolun.org.predicates import InCampaign
 from taolun.org.selectors import get_unit_for_user, scoped
@@ -79,7 +78,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
         campaign.parent_id is not None and visible.filter(pk=campaign.parent_id).exists()
     )
     sections = [
-        (title, clean_html(text))
+        (title, text)
         for title, text in (
             (_("General requirements"), campaign.general_requirements),
             (_("Main tasks"), campaign.main_tasks),
@@ -252,6 +251,5 @@ def action_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "pending": pending,
             "back_url": back_url,
-            "description": clean_html(action.description),
         },
     )

@@ -17,7 +17,6 @@ from taolun.campaigns.selectors import (
     unit_plan,
 )
 from taolun.core import clock
-from taolun.core.sanitize import clean_html
 from taolun.org.models import Unit
 from taolun.org.predicates import InCampaign
 from taolun.org.selectors import (
@@ -106,7 +105,6 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
             {
                 "today": today,
                 "plan": plan,
-                "plan_body": clean_html(plan.body) if plan else "",
                 "own_actions": [
                     (
                         action,
