@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "taolun.activities",
     "taolun.notifications",
     "taolun.rectification",
+    "taolun.documents",
 ]
 
 MIDDLEWARE = [

@@ -16,4 +16,5 @@ urlpatterns = [
     path("campaigns/", include("taolun.campaigns.urls")),
     path("records/", include("taolun.activities.urls")),
     path("todo/", include("taolun.notifications.urls")),
+    path("ledger/", include("taolun.rectification.urls")),
 ]

@@ -11,6 +11,8 @@ import datetime as dt
 
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -51,9 +53,8 @@ class ProblemState(models.TextChoices):
 
 
 # The legal moves of a problem: (from, to) -> verb. Who may make each verb is in rules.py.
-# Verified and carried-over are final. Reopening a verified problem will come with the
-# satisfaction vote (接受群众检验): a problem most members find unsatisfactory is flagged
-# and the office reopens it, which will be a new verb here (verified -> in_progress).
+# Verified and carried-over are final, except that the office may reopen a verified
+# problem (接受群众检验: most members found the fix unsatisfactory, or it came back).
 _NOT_FINAL = (
     ProblemState.DRAFT,
     ProblemState.OPEN,
@@ -66,6 +67,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (ProblemState.IN_PROGRESS, ProblemState.COMPLETED): "complete",
     (ProblemState.COMPLETED, ProblemState.VERIFIED): "verify",
     (ProblemState.COMPLETED, ProblemState.IN_PROGRESS): "send_back",
+    (ProblemState.VERIFIED, ProblemState.IN_PROGRESS): "reopen",
     **{(state, ProblemState.CARRIED_OVER): "carry_over" for state in _NOT_FINAL},
 }
 VERBS = frozenset(TRANSITIONS.values())
@@ -105,9 +107,9 @@ def _user_fk(verbose_name, related_name: str = "+", *, null: bool = True) -> mod
 class Problem(models.Model):
     """One problem of the ledger, under its own ledger number.
 
-    ``source_note`` says in words where the problem came from. A real link to the
-    meeting, opinion or inspection it came from comes when those apps exist; it will
-    be a nullable generic relation next to this note, which stays for free text.
+    ``source_note`` says in words where the problem came from; ``source_object`` links
+    the meeting, record, opinion or inspection it came from, where that exists in
+    taolun (the kinds allowed are listed in ``sources.py``).
     """
 
     campaign = models.ForeignKey(
@@ -123,6 +125,16 @@ class Problem(models.Model):
         _("source"), max_length=40, choices=ProblemSource.choices, default=ProblemSource.OTHER
     )
     source_note = models.TextField(_("where it came from"), blank=True)
+    source_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kind of source"),
+    )
+    source_id = models.PositiveBigIntegerField(_("source"), null=True, blank=True)
+    source_object = GenericForeignKey("source_type", "source_id")
     theme = models.ForeignKey(
         Theme,
         on_delete=models.SET_NULL,
@@ -161,6 +173,12 @@ class Problem(models.Model):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     verified_by = _user_fk(_("verified by"), "problems_verified")
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    # 接受群众检验: the office opens a verified problem to the members' evaluation. A
+    # reopened problem starts a new round; the votes of earlier rounds stay as history.
+    evaluation_open = models.BooleanField(_("open to evaluation"), default=False)
+    evaluation_round = models.PositiveSmallIntegerField(_("evaluation round"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
 
     class Meta:
         ordering = ["campaign", "ledger_number"]
@@ -183,6 +201,7 @@ class Problem(models.Model):
             # Leads with unit, so it serves the scoping joins; the state narrows unit pages.
             models.Index(fields=["unit", "state"]),
             models.Index(fields=["deadline"]),
+            models.Index(fields=["source_type", "source_id"]),
         ]
 
     def __str__(self) -> str:
@@ -342,6 +361,97 @@ class ExtensionRequest(models.Model):
         return f"{self.problem_id} → {self.requested_deadline}"
 
 
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+class SatisfactionVote(models.Model):
+    """One member's evaluation of a verified problem (接受群众检验), one per round.
+
+    The voter is stored only to keep one vote per member; pages show counts and
+    comments, never who voted what.
+    """
+
+    problem = models.ForeignKey(
+        Problem, on_delete=models.CASCADE, related_name="votes", verbose_name=_("problem")
+    )
+    round = models.PositiveSmallIntegerField(_("evaluation round"))
+    voter = _user_fk(_("voter"), "satisfaction_votes", null=False)
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("voted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["problem", "round", "id"]
+        verbose_name = _("satisfaction vote")
+        verbose_name_plural = _("satisfaction votes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem", "round", "voter"],
+                name="rectification_one_vote_per_member",
+                violation_error_message=_("You have already evaluated this problem."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id}/{self.round} {self.rating}"
+
+
+class ImportState(models.TextChoices):
+    PREVIEWED = "previewed", _("Previewed, awaiting confirmation")
+    APPLIED = "applied", _("Applied")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class LedgerImport(models.Model):
+    """One upload of a ledger workbook: previewed first, applied only on confirmation.
+
+    The file is kept (under MEDIA_ROOT) until the import is applied or cancelled; the
+    counts and the row errors stay as the record of what the import did.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="ledger_imports",
+        verbose_name=_("campaign"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="ledger_imports", verbose_name=_("unit")
+    )
+    file = models.FileField(_("file"), upload_to="ledger-imports/%Y/%m/", blank=True)
+    original_name = models.CharField(_("file name"), max_length=220)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    state = models.CharField(
+        _("state"), max_length=20, choices=ImportState.choices, default=ImportState.PREVIEWED
+    )
+    added = models.PositiveIntegerField(_("added"), default=0)
+    changed = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    uploaded_by = _user_fk(_("uploaded by"), "ledger_imports", null=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("ledger import")
+        verbose_name_plural = _("ledger imports")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 auditlog.register(Problem, m2m_fields={"supporting_units"})
-for model in (Measure, ProgressUpdate, ProgressAttachment, ExtensionRequest):
+for model in (
+    Measure,
+    ProgressUpdate,
+    ProgressAttachment,
+    ExtensionRequest,
+    SatisfactionVote,
+    LedgerImport,
+):
     auditlog.register(model)

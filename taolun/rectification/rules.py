@@ -15,7 +15,13 @@ from taolun.org.predicates import (
     is_campaign_office_or_leader,
     is_contact_or_office,
 )
-from taolun.rectification.models import EDITABLE, TRANSITIONS, WORKING, ExtensionState
+from taolun.rectification.models import (
+    EDITABLE,
+    TRANSITIONS,
+    WORKING,
+    ExtensionState,
+    ProblemState,
+)
 
 # Unit contacts of the responsible unit (and the office over it) keep the ledger; the
 # campaign's own office and leaders sign off; the campaign's office alone carries over.
@@ -26,6 +32,7 @@ WHO: dict[str, rules.Predicate] = {
     "send_back": is_campaign_office_or_leader,
     "verify": is_campaign_office_or_leader,
     "carry_over": is_campaign_office,
+    "reopen": is_campaign_office,
 }
 
 
@@ -60,6 +67,26 @@ def extension_problem_in_campaign_office(user, extension) -> bool:
     return extension is not None and is_campaign_office.test(user, extension.problem)
 
 
+@rules.predicate
+def is_verified(user, problem) -> bool:
+    return problem is not None and problem.state == ProblemState.VERIFIED
+
+
+@rules.predicate
+def evaluation_is_open(user, problem) -> bool:
+    return problem is not None and problem.evaluation_open
+
+
+@rules.predicate
+def is_evaluator(user, problem) -> bool:
+    """A member of the units concerned: the responsible or a supporting unit, or below."""
+    if problem is None or user is None or not user.is_authenticated or user.unit_id is None:
+        return False
+    path = user.unit.path
+    concerned = [problem.unit.path, *(u.path for u in problem.supporting_units.all())]
+    return any(path.startswith(p) for p in concerned)
+
+
 # Object: a Unit for add_problem, a Problem otherwise (an ExtensionRequest for decide).
 rules.add_perm("rectification.view_problem", in_scope)
 rules.add_perm("rectification.add_problem", is_contact_or_office)
@@ -67,5 +94,10 @@ rules.add_perm("rectification.change_problem", is_contact_or_office & is_editabl
 rules.add_perm("rectification.add_progress", is_contact_or_office & is_working)
 rules.add_perm("rectification.request_extension", is_contact_or_office & is_working)
 rules.add_perm("rectification.decide_extension", extension_problem_in_campaign_office & is_pending)
+rules.add_perm(
+    "rectification.open_evaluation", is_campaign_office & is_verified & ~evaluation_is_open
+)
+rules.add_perm("rectification.close_evaluation", is_campaign_office & evaluation_is_open)
+rules.add_perm("rectification.vote_problem", evaluation_is_open & is_evaluator)
 for _verb, _who in WHO.items():
     rules.add_perm(f"rectification.{_verb}_problem", _who & can_now(_verb))

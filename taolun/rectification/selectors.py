@@ -7,8 +7,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -18,6 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from taolun.campaigns.models import Campaign, Theme
@@ -29,6 +32,8 @@ from taolun.rectification.models import (
     Problem,
     ProblemState,
     ProgressUpdate,
+    Rating,
+    SatisfactionVote,
     light_expression,
 )
 
@@ -157,6 +162,18 @@ class RectificationCounts:
     overdue: int
     verified_on_time: int
     verified_late: int
+    votes: int = 0
+    satisfied: int = 0
+    basically_satisfied: int = 0
+    unsatisfied: int = 0
+    flagged: int = 0
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """Share of votes satisfied or basically satisfied, or None before any vote."""
+        if not self.votes:
+            return None
+        return (self.satisfied + self.basically_satisfied) / self.votes
 
 
 def rectification_counts(
@@ -173,13 +190,101 @@ def rectification_counts(
         qs = qs.filter(unit__path__startswith=unit.path)
     late = Q(completed_on__gt=F("deadline"))
     verified = Q(state=ProblemState.VERIFIED)
-    agg = qs.annotate(lamp=light_expression(today)).aggregate(
-        open=Count("id", filter=Q(state__in=LIVE)),
-        overdue=Count("id", filter=Q(state__in=LIVE, lamp=Light.RED)),
-        verified_on_time=Count("id", filter=verified & ~late),
-        verified_late=Count("id", filter=verified & late),
+    agg = (
+        _with_round_counts(qs)
+        .annotate(lamp=light_expression(today))
+        .aggregate(
+            open=Count("id", filter=Q(state__in=LIVE)),
+            overdue=Count("id", filter=Q(state__in=LIVE, lamp=Light.RED)),
+            verified_on_time=Count("id", filter=verified & ~late),
+            verified_late=Count("id", filter=verified & late),
+            flagged=Count("id", filter=FLAGGED),
+        )
     )
-    return RectificationCounts(**agg)
+    by_rating = current_votes(qs).aggregate(
+        votes=Count("id"),
+        **{r.value: Count("id", filter=Q(rating=r)) for r in Rating},
+    )
+    return RectificationCounts(**agg, **by_rating)
+
+
+def current_votes(problems: QuerySet[Problem]) -> QuerySet[SatisfactionVote]:
+    """The votes of each problem's current evaluation round."""
+    return SatisfactionVote.objects.filter(
+        problem__in=problems.order_by().values("pk"), round=F("problem__evaluation_round")
+    )
+
+
+def _round_count(rating: str | None = None):
+    votes = SatisfactionVote.objects.filter(
+        problem=OuterRef("pk"), round=OuterRef("evaluation_round")
+    )
+    if rating:
+        votes = votes.filter(rating=rating)
+    return Subquery(
+        votes.order_by().values("problem").annotate(n=Count("id")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+# Verified, and more than half of the votes cast say unsatisfied: the office should
+# reopen it (接受群众检验). Needs the annotations of _with_round_counts.
+FLAGGED = Q(state=ProblemState.VERIFIED, vote_unsatisfied__gt=F("vote_total") / 2.0)
+
+
+def _with_round_counts(qs: QuerySet[Problem]) -> QuerySet[Problem]:
+    return qs.annotate(
+        vote_total=Coalesce(_round_count(), 0),
+        vote_unsatisfied=Coalesce(_round_count(Rating.UNSATISFIED), 0),
+    )
+
+
+def with_evaluation(qs: QuerySet[Problem]) -> QuerySet[Problem]:
+    """Annotate the current round's ``vote_total``, ``vote_unsatisfied`` and ``flagged``."""
+    return _with_round_counts(qs).annotate(
+        flagged=ExpressionWrapper(FLAGGED, output_field=BooleanField())
+    )
+
+
+@dataclass(frozen=True)
+class EvaluationResults:
+    round: int
+    counts: dict[str, int]
+    total: int
+    comments: list[tuple[str, str]]  # (rating label, comment), never the voter
+
+    @property
+    def flagged(self) -> bool:
+        return self.total > 0 and self.counts[Rating.UNSATISFIED] * 2 > self.total
+
+    def rows(self) -> list[tuple[str, int]]:
+        """(label, count) in the order of the ratings, for a table beside the problem."""
+        return [(r.label, self.counts[r.value]) for r in Rating]
+
+
+def evaluation_results(problem: Problem, round: int | None = None) -> EvaluationResults:
+    """Counts and anonymous comments of one round (the current one unless told): 2 queries."""
+    round = problem.evaluation_round if round is None else round
+    votes = SatisfactionVote.objects.filter(problem=problem, round=round)
+    counts = Counter({r.value: 0 for r in Rating})
+    for row in votes.order_by().values("rating").annotate(n=Count("id")):
+        counts[row["rating"]] = row["n"]
+    comments = [
+        (Rating(rating).label, comment)
+        for rating, comment in votes.exclude(comment="")
+        .order_by("id")
+        .values_list("rating", "comment")
+    ]
+    return EvaluationResults(
+        round=round, counts=dict(counts), total=sum(counts.values()), comments=comments
+    )
+
+
+def vote_of(user: User, problem: Problem) -> SatisfactionVote | None:
+    """The user's own vote in the current round, if any."""
+    return SatisfactionVote.objects.filter(
+        problem=problem, round=problem.evaluation_round, voter=user
+    ).first()
 
 
 def latest_updates(problems: list[Problem]) -> dict[int, ProgressUpdate]:

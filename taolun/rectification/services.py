@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,8 +37,11 @@ from taolun.rectification.models import (
     ProblemState,
     ProgressAttachment,
     ProgressUpdate,
+    Rating,
+    SatisfactionVote,
 )
-from taolun.rectification.rules import WHO
+from taolun.rectification.rules import WHO, is_evaluator
+from taolun.rectification.sources import kind_of
 
 RICH_FIELDS = frozenset({"description", "target_standard"})
 PLAIN_FIELDS = frozenset({"source", "source_note", "level", "kind"})
@@ -45,7 +49,7 @@ PLAIN_FIELDS = frozenset({"source", "source_note", "level", "kind"})
 # deadline moves only by a granted extension.
 DRAFT_ONLY_FIELDS = frozenset({"ledger_number", "deadline"})
 PROBLEM_FIELDS = RICH_FIELDS | PLAIN_FIELDS | DRAFT_ONLY_FIELDS
-PROBLEM_RELATIONS = frozenset({"theme", "responsible_leader", "person_in_charge"})
+PROBLEM_RELATIONS = frozenset({"theme", "responsible_leader", "person_in_charge", "source_object"})
 
 
 @dataclass(frozen=True)
@@ -136,9 +140,31 @@ def _in_campaign(campaign: Campaign, unit: Unit | None) -> bool:
     return unit is not None and unit.path.startswith(campaign.owner_unit.path)
 
 
-def _validate(problem: Problem, supporting_units: Sequence[Unit] | None) -> None:
+def _check_source(actor: User, problem: Problem, source: Model | None) -> str | None:
+    """An error message when ``source`` cannot be the problem's source, else None."""
+    if source is None:
+        return None
+    kind = kind_of(source)
+    if kind is None:
+        return _("A problem cannot come from this kind of object.")
+    if getattr(source, "campaign_id", problem.campaign_id) != problem.campaign_id:
+        return _("The source belongs to another campaign.")
+    if not kind.readable(actor).filter(pk=source.pk).exists():
+        return _("Choose a source you can see.")
+    return None
+
+
+def _validate(
+    problem: Problem,
+    supporting_units: Sequence[Unit] | None,
+    *,
+    actor: User | None = None,
+    source: Model | None = None,
+) -> None:
     campaign = problem.campaign
     errors: dict[str, str] = {}
+    if actor is not None and (message := _check_source(actor, problem, source)):
+        errors["source_object"] = message
     if not _in_campaign(campaign, problem.unit):
         errors["unit"] = _("The responsible unit does not take part in this campaign.")
     if problem.theme_id and problem.theme.campaign_id != campaign.pk:
@@ -209,6 +235,7 @@ def problem_create(
     person_in_charge: User | None = None,
     supporting_units: Sequence[Unit] = (),
     measures: Sequence[MeasureInput] = (),
+    source_object: Model | None = None,
     open_now: bool = False,
 ) -> Problem:
     """Record a problem of ``unit``; its ledger number is generated when none is given."""
@@ -230,10 +257,11 @@ def problem_create(
         target_standard=clean_html(target_standard),
         responsible_leader=responsible_leader,
         person_in_charge=person_in_charge,
+        source_object=source_object,
         created_by=actor,
     )
     supporting = list(supporting_units)
-    _validate(problem, supporting)
+    _validate(problem, supporting, actor=actor, source=source_object)
     built = _clean_measures(problem, measures)
     with audited(actor):
         problem.save()
@@ -292,7 +320,12 @@ def problem_update(
             value = value.strip()
         setattr(locked, name, value)
     supporting = list(supporting_units) if supporting_units is not None else None
-    _validate(locked, supporting)
+    _validate(
+        locked,
+        supporting,
+        actor=actor if "source_object" in fields else None,
+        source=fields.get("source_object"),
+    )
     built = _clean_measures(locked, measures) if measures is not None else None
     with audited(actor):
         locked.save()
@@ -486,6 +519,99 @@ def problem_carry_over(*, actor: User, problem: Problem, reason: str) -> Problem
     return _sync(problem, locked)
 
 
+@transaction.atomic
+def problem_reopen(*, actor: User, problem: Problem, reason: str) -> Problem:
+    """The campaign's office takes a verified problem back to work, saying why.
+
+    The sign-off is undone and the evaluation closes; its votes stay as the record of
+    that round, and a later evaluation starts a new round.
+    """
+    locked = _transition(actor, problem, ProblemState.IN_PROGRESS, "reopen")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the problem is reopened.")})
+    with audited(actor):
+        locked.reopen_reason = reason.strip()
+        locked.reopen_count += 1
+        locked.evaluation_open = False
+        locked.verified_by = None
+        locked.verified_on = None
+        locked.completed_on = None
+        locked.save(
+            update_fields=[
+                "state",
+                "reopen_reason",
+                "reopen_count",
+                "evaluation_open",
+                "verified_by",
+                "verified_on",
+                "completed_on",
+                "updated_at",
+            ]
+        )
+    return _sync(problem, locked)
+
+
+# ---------------------------------------------------------------- evaluation (接受群众检验)
+
+
+@transaction.atomic
+def evaluation_open(*, actor: User, problem: Problem) -> Problem:
+    """Open a verified problem to the evaluation of the members of the units concerned."""
+    locked = _locked(problem)
+    if not actor.has_perm("rectification.open_evaluation", locked):
+        if locked.state != ProblemState.VERIFIED:
+            raise ValidationError(
+                _("Only a verified problem can be opened to evaluation."), code="not_verified"
+            )
+        raise PermissionDenied
+    with audited(actor):
+        locked.evaluation_open = True
+        locked.evaluation_round += 1
+        locked.save(update_fields=["evaluation_open", "evaluation_round", "updated_at"])
+    return _sync(problem, locked)
+
+
+@transaction.atomic
+def evaluation_close(*, actor: User, problem: Problem) -> Problem:
+    """Stop taking votes; the results stay beside the problem."""
+    locked = _locked(problem)
+    if not actor.has_perm("rectification.close_evaluation", locked):
+        raise PermissionDenied
+    with audited(actor):
+        locked.evaluation_open = False
+        locked.save(update_fields=["evaluation_open", "updated_at"])
+    return _sync(problem, locked)
+
+
+@transaction.atomic
+def vote_cast(*, actor: User, problem: Problem, rating: str, comment: str = "") -> SatisfactionVote:
+    """One member's evaluation of the fix: once per round, by members of the units concerned."""
+    locked = _locked(problem)
+    if not (locked.evaluation_open and is_evaluator.test(actor, locked)):
+        raise PermissionDenied
+    if rating not in Rating.values:
+        raise ValidationError(
+            {"rating": _("Choose satisfied, basically satisfied or unsatisfied.")}
+        )
+    vote = SatisfactionVote(
+        problem=locked,
+        round=locked.evaluation_round,
+        voter=actor,
+        rating=rating,
+        comment=comment.strip(),
+    )
+    if SatisfactionVote.objects.filter(
+        problem=locked, round=locked.evaluation_round, voter=actor
+    ).exists():
+        raise ValidationError(_("You have already evaluated this problem."), code="voted")
+    try:
+        with audited(actor), transaction.atomic():
+            vote.save()
+    except IntegrityError as exc:  # two tabs racing
+        raise ValidationError(_("You have already evaluated this problem."), code="voted") from exc
+    return vote
+
+
 # ---------------------------------------------------------------- extensions
 
 
@@ -565,6 +691,8 @@ def extension_decide(
 
 __all__ = [
     "MeasureInput",
+    "evaluation_close",
+    "evaluation_open",
     "extension_decide",
     "extension_request",
     "has_evidence",
@@ -574,9 +702,11 @@ __all__ = [
     "problem_complete",
     "problem_create",
     "problem_open",
+    "problem_reopen",
     "problem_send_back",
     "problem_start",
     "problem_update",
     "problem_verify",
     "progress_add",
+    "vote_cast",
 ]

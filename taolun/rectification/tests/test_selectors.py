@@ -101,7 +101,7 @@ def test_counts_in_sql(org, ledger_rows, django_assert_num_queries):
         Light.GREEN: 1,
         Light.NONE: 2,
     }
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         whole = rectification_counts(org.campaign, None, TODAY)
     assert (whole.open, whole.overdue, whole.verified_on_time, whole.verified_late) == (3, 1, 1, 1)
     b1 = rectification_counts(org.campaign, org.branch1, TODAY)

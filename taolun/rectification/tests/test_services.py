@@ -33,6 +33,7 @@ from taolun.rectification.services import (
     problem_complete,
     problem_create,
     problem_open,
+    problem_reopen,
     problem_send_back,
     problem_start,
     problem_update,
@@ -198,10 +199,14 @@ def _services(org):
             S.CARRIED_OVER,
             lambda p: problem_carry_over(actor=org.office, problem=p, reason="需上级协调"),
         ),
+        "reopen": (
+            S.IN_PROGRESS,
+            lambda p: problem_reopen(actor=org.office, problem=p, reason="群众不满意"),
+        ),
     }
 
 
-VERBS = ["open", "start", "complete", "send_back", "verify", "carry_over"]
+VERBS = ["open", "start", "complete", "send_back", "verify", "carry_over", "reopen"]
 
 
 def test_the_services_cover_the_table():
@@ -249,6 +254,7 @@ WHO_MAY = {
     "send_back": {"office", "leader"},
     "verify": {"office", "leader"},
     "carry_over": {"office"},
+    "reopen": {"office"},
 }
 PEOPLE = ["office", "leader", "supervisor", "contact1", "contact2", "member1", "outsider"]
 
@@ -267,6 +273,7 @@ def test_who_may_make_each_move(org, verb, who):
         "send_back": lambda a: problem_send_back(actor=a, problem=problem, comment="补充"),
         "verify": lambda a: problem_verify(actor=a, problem=problem),
         "carry_over": lambda a: problem_carry_over(actor=a, problem=problem, reason="原因"),
+        "reopen": lambda a: problem_reopen(actor=a, problem=problem, reason="原因"),
     }
     actor = getattr(org, who)
     if who in WHO_MAY[verb]:

@@ -1,0 +1,64 @@
+"""Where a problem came from: the kinds of objects a problem may link to as its source.
+
+A problem found at a meeting, in an opinion or by an inspection links to it, and the
+problem's page links back. Each kind names the selector that reads it for a user, so a
+link is shown only to someone who may open it. Apps that bring new kinds of source
+(discussion opinions, supervision inspections) add them here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, QuerySet
+
+from taolun.org.models import User
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    model: str  # "app_label.ModelName"
+    readable: Callable[[User], QuerySet]  # the objects of this kind the user may read
+
+    def model_class(self) -> type[Model]:
+        return apps.get_model(self.model)
+
+
+def _records_for_user(user: User) -> QuerySet:
+    from taolun.activities.selectors import records_for_user
+
+    return records_for_user(user)
+
+
+SOURCE_KINDS: tuple[SourceKind, ...] = (SourceKind("activities.ActivityRecord", _records_for_user),)
+
+
+def kind_of(obj: Model) -> SourceKind | None:
+    label = f"{obj._meta.app_label}.{obj._meta.object_name}"
+    return next((k for k in SOURCE_KINDS if k.model.lower() == label.lower()), None)
+
+
+def is_source_kind(obj: Model) -> bool:
+    return kind_of(obj) is not None
+
+
+def source_for_user(user: User, problem) -> Model | None:
+    """The problem's source when there is one and ``user`` may read it; else None."""
+    if problem.source_type_id is None or problem.source_id is None:
+        return None
+    model = ContentType.objects.get_for_id(problem.source_type_id).model_class()
+    kind = next((k for k in SOURCE_KINDS if k.model_class() is model), None)
+    if kind is None:
+        return None
+    return kind.readable(user).filter(pk=problem.source_id).first()
+
+
+def problems_from(obj: Model) -> QuerySet:
+    """The problems that name ``obj`` as their source (unscoped; callers scope)."""
+    from taolun.rectification.models import Problem
+
+    ct = ContentType.objects.get_for_model(obj)
+    return Problem.objects.filter(source_type=ct, source_id=obj.pk)
