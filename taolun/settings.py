@@ -158,6 +158,12 @@ MEDIA_URL = "/uploads-are-not-served/"
 TAOLUN_UPLOAD_MAX_BYTES = int(os.environ.get("TAOLUN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The ledger: days before a deadline at which the light turns yellow; import limits.
+TAOLUN_LEDGER_WARNING_DAYS = int(os.environ.get("TAOLUN_LEDGER_WARNING_DAYS", 3))
+TAOLUN_LEDGER_IMPORT_MAX_BYTES = int(
+    os.environ.get("TAOLUN_LEDGER_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+)
+TAOLUN_LEDGER_IMPORT_MAX_ROWS = int(os.environ.get("TAOLUN_LEDGER_IMPORT_MAX_ROWS", 200_000))
 # The date the platform believes it is; empty means the real date (see taolun.core.clock).
 TAOLUN_TODAY = os.environ.get("TAOLUN_TODAY", "")
 
