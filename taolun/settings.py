@@ -119,7 +119,7 @@ AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "taolun.org.backends.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

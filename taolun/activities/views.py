@@ -35,6 +35,7 @@ from taolun.campaigns.models import Action, ActionKind, Approval
 from taolun.campaigns.selectors import campaigns_for_user, get_action_for_user
 from taolun.org.predicates import InCampaign
 from taolun.org.selectors import get_unit_for_user, units_for_user
+from taolun.rectification.selectors import problems_from_for_user, source_token
 
 PAGE_SIZE = 50
 
@@ -142,6 +143,10 @@ def _detail_context(
         "can_edit": user.has_perm("activities.change_record", record),
         "can_review": can_review,
         "review_form": (review_form or ReviewForm()) if can_review else None,
+        # The ledger: problems found here, and a way to record one.
+        "problems": list(problems_from_for_user(user, record)),
+        "can_record_problem": user.has_perm("rectification.add_problem", record.unit),
+        "source_token": source_token(record),
     }
 
 

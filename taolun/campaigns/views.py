@@ -42,6 +42,7 @@ from taolun.core import clock
 from taolun.org.models import Unit
 from taolun.org.predicates import InCampaign
 from taolun.org.selectors import get_unit_for_user, scoped
+from taolun.rectification.selectors import rectification_counts_for_user
 
 OVERVIEW_PAGE_SIZE = 50
 
@@ -77,6 +78,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     parent_visible = (
         campaign.parent_id is not None and visible.filter(pk=campaign.parent_id).exists()
     )
+    rectification, whole = rectification_counts_for_user(campaign, user, clock.today())
     sections = [
         (title, text)
         for title, text in (
@@ -98,6 +100,8 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "themes": campaign.themes.order_by("number"),
             "stages": campaign_stages(campaign),
             "leading_group": campaign_leading_group(campaign),
+            "rectification": rectification,
+            "rectification_whole": whole,
         },
     )
 

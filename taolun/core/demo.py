@@ -4,7 +4,8 @@
 省残联 mobilisation meeting of 2019-02-22): the unit tree, the people and posts the
 seed names, the province's campaign with its six themes, four stages and ten
 prescribed actions, the federation's child campaign (created through the cascade),
-its leading group, and sample records that put every cell status on the matrix.
+its leading group, sample records that put every cell status on the matrix, and a
+rectification ledger whose problems show every state, light and evaluation outcome.
 
 It is idempotent: every object is looked up by a natural key (slug, username, number,
 title) and created only when missing, so a second run writes no row and no audit entry.
@@ -46,9 +47,33 @@ from taolun.campaigns.services import (
 )
 from taolun.core import clock
 from taolun.core.audit import audited
+from taolun.core.sanitize import clean_html
 from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
 from taolun.org.roles import Role
 from taolun.org.services import office_staff_group_ensure, post_set, role_grant, unit_add
+from taolun.rectification.models import (
+    ExtensionState,
+    Problem,
+    ProblemKind,
+    ProblemLevel,
+    ProblemSource,
+    Rating,
+)
+from taolun.rectification.services import (
+    MeasureInput,
+    evaluation_open,
+    extension_decide,
+    extension_request,
+    measure_set_done,
+    problem_carry_over,
+    problem_complete,
+    problem_create,
+    problem_open,
+    problem_send_back,
+    problem_verify,
+    progress_add,
+    vote_cast,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 
@@ -598,6 +623,526 @@ SAMPLE_RECORDS = [
     ),
 ]
 
+# -- the ledger (问题清单 / 整改台账) ----------------------------------------------------
+#
+# The problems the federation's units found in the 实践 stage ("深入查找问题差距,认真抓好
+# 整改落实"), under the six themes and from every kind of source, worked through the
+# services day by day so the audit trail, the lights and the counts are what real use
+# gives. At DEMO_TODAY the ledger shows every state and light: overdue items (one with
+# no owner, one with an extension pending), items due within the warning days, items
+# verified on time and late, one carried over, one sent back, a draft, a long-term item,
+# and two items open to the members' evaluation (接受群众检验), one of them flagged.
+
+# Members who evaluate fixes. The seed names none, so their posts stand for them:
+# (username, name, unit slug); they hold the member role over their unit.
+LEDGER_PEOPLE = [
+    ("sxdpf-ee-cadre", "教育就业部干部", "sxdpf-education-employment"),
+    ("sxdpf-pf-cadre", "计划财务部干部", "sxdpf-planning-finance"),
+    ("sxdpf-cph-member-1", "省脑瘫康复医院党支部党员甲", "sxdpf-cp-hospital-branch"),
+    ("sxdpf-cph-member-2", "省脑瘫康复医院党支部党员乙", "sxdpf-cp-hospital-branch"),
+    ("sxdpf-cph-member-3", "省脑瘫康复医院党支部党员丙", "sxdpf-cp-hospital-branch"),
+]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing done to a problem on a day, by one person, through its service.
+
+    ``verb`` is open, progress, tick (a measure done: ``value`` is its number), complete,
+    send_back, verify, extend (``date`` the deadline asked for), decide (``value`` True to
+    grant), carry_over, evaluate, or vote (``value`` the rating).
+    """
+
+    on: dt.date
+    verb: str
+    by: str
+    text: str = ""
+    value: str | int | bool | None = None
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ProblemSpec:
+    unit: str
+    recorded_by: str
+    recorded_on: dt.date
+    description: str  # also the natural key, with the unit: no two are alike
+    source: str
+    theme: int
+    target: str
+    deadline: dt.date | None
+    measures: tuple[tuple[str, dt.date], ...] = ()
+    level: str = ProblemLevel.UNIT
+    kind: str = ProblemKind.DEADLINE
+    leader: str | None = None
+    in_charge: str | None = None
+    supporting: tuple[str, ...] = ()
+    source_note: str = ""
+    source_record: str = ""  # the title of a demo record it came from
+    steps: tuple[Step, ...] = ()
+
+
+def _d(month: int, day: int) -> dt.date:
+    return dt.date(2019, month, day)
+
+
+LEDGER = [
+    # -- 党组 (the leadership body) --------------------------------------------------
+    ProblemSpec(
+        "sxdpf",
+        "sxdpf-liaison",
+        _d(3, 5),
+        "党组班子解放思想不够,对残联改革的方向和路径研究不深,存在“等靠要”思想,改革意识不强。",
+        ProblemSource.SELF_EXAMINATION,
+        1,
+        "形成省残联深化改革任务清单并逐项推进,班子成员改革意识明显增强。",
+        _d(6, 30),
+        (
+            ("党组理论学习中心组开展深化群团改革专题学习研讨", _d(4, 15)),
+            ("制定省残联深化改革任务清单,明确责任领导和时限", _d(6, 20)),
+        ),
+        level=ProblemLevel.LEADERSHIP_BODY,
+        leader="weiguo",
+        in_charge="lijunwen",
+        source_note="对照动员部署会讲话查摆",
+        source_record=MOBILISATION_TITLE,
+        steps=(
+            Step(_d(3, 5), "open", "sxdpf-liaison"),
+            Step(
+                _d(4, 12),
+                "progress",
+                "sxdpf-liaison",
+                "党组理论学习中心组围绕群团改革开展专题学习研讨2次。",
+            ),
+            Step(_d(4, 12), "tick", "sxdpf-liaison", value=1),
+            Step(
+                _d(5, 16),
+                "progress",
+                "sxdpf-liaison",
+                "深化改革任务清单已形成初稿,正在征求各部门意见。",
+            ),
+        ),
+    ),
+    ProblemSpec(
+        "sxdpf",
+        "sxdpf-liaison",
+        _d(4, 28),
+        "调查研究不够深入,班子成员深入基层、深入残疾人家庭调研少,听取基层意见不充分。",
+        ProblemSource.DEMOCRATIC_LIFE_MEETING,
+        6,
+        "班子成员每人完成基层调研并形成调研报告,建立联系基层制度。",
+        _d(6, 15),
+        (
+            ("班子成员每人到市县残联和残疾人家庭调研不少于2次", _d(6, 10)),
+            ("建立班子成员联系基层残联制度", _d(6, 15)),
+        ),
+        level=ProblemLevel.LEADERSHIP_BODY,
+        leader="weiguo",
+        in_charge="lijunwen",
+        source_note="2019年4月26日党组“大讨论”专题民主生活会",
+        steps=(
+            Step(_d(4, 29), "open", "sxdpf-liaison"),
+            Step(_d(5, 17), "progress", "sxdpf-liaison", "已有3名班子成员完成第一轮基层调研。"),
+        ),
+    ),
+    ProblemSpec(
+        "sxdpf",
+        "sxdpf-liaison",
+        _d(5, 8),
+        "对标先进省份找差距不够,部分重点工作指标在全国排位靠后,工作标杆不高。",
+        ProblemSource.FEEDBACK_FROM_ABOVE,
+        5,
+        "选定对标省份,逐项列出指标差距和追赶措施。",
+        _d(5, 31),
+        (("选定2个先进省份逐项对标,形成对标分析报告", _d(5, 31)),),
+        level=ProblemLevel.LEADERSHIP_BODY,
+        leader="lijunwen",
+        source_note="省委“大讨论”办公室反馈意见",
+        steps=(Step(_d(5, 8), "open", "sxdpf-liaison"),),
+    ),
+    ProblemSpec(
+        "sxdpf-organ-committee",
+        "lijunwen",
+        _d(3, 20),
+        "机关党建与业务工作融合不够,“两张皮”问题仍然存在。",
+        ProblemSource.SUPERVISION_FINDING,
+        6,
+        "制定党建与业务融合工作方案,各支部开展“党建+业务”主题党日。",
+        _d(4, 30),
+        (
+            ("制定机关党建与业务融合工作方案", _d(4, 15)),
+            ("各党支部开展“党建+业务”主题党日活动", _d(4, 30)),
+        ),
+        leader="lijunwen",
+        source_note="机关党委督查",
+        steps=(
+            Step(_d(3, 20), "open", "lijunwen"),
+            Step(_d(4, 10), "progress", "lijunwen", "融合工作方案已印发。"),
+            Step(_d(4, 10), "tick", "lijunwen", value=1),
+            Step(_d(4, 26), "progress", "lijunwen", "各党支部均已开展“党建+业务”主题党日。"),
+            Step(_d(4, 26), "tick", "lijunwen", value=2),
+            Step(_d(4, 28), "complete", "lijunwen"),
+            Step(_d(5, 6), "verify", "weiguo", "整改到位,予以销号。"),
+        ),
+    ),
+    # -- 机关第一党支部 and 教育就业部 ----------------------------------------------------
+    ProblemSpec(
+        "sxdpf-branch-1",
+        "xuguorui",
+        _d(3, 12),
+        "支部学习“重形式、轻实效”,集中学习以读文件为主,研讨交流不深入,学用结合不紧。",
+        ProblemSource.ORGANISATIONAL_LIFE_MEETING,
+        6,
+        "每次集中学习都有研讨发言,学习成果转化为具体工作措施。",
+        _d(4, 15),
+        (
+            ("修订支部学习制度,每次集中学习安排研讨发言", _d(4, 5)),
+            ("与机关第二党支部联合开展学用结合专题研讨", _d(4, 15)),
+        ),
+        leader="lijunwen",
+        in_charge="xuguorui",
+        supporting=("sxdpf-branch-2",),
+        source_note="机关第一党支部组织生活会",
+        steps=(
+            Step(_d(3, 12), "open", "xuguorui"),
+            Step(_d(3, 28), "progress", "xuguorui", "支部学习制度已修订。"),
+            Step(_d(3, 28), "tick", "xuguorui", value=1),
+            Step(
+                _d(4, 12), "progress", "xuguorui", "两个支部联合开展学用结合专题研讨,12名党员发言。"
+            ),
+            Step(_d(4, 12), "tick", "xuguorui", value=2),
+            Step(_d(4, 13), "complete", "xuguorui"),
+            Step(_d(4, 18), "verify", "lijunwen", "措施落实,效果明显。"),
+            Step(_d(4, 22), "evaluate", "lijunwen"),
+            Step(_d(4, 23), "vote", "xuguorui", value=Rating.SATISFIED),
+            Step(_d(4, 23), "vote", "zhangxiaoli", value=Rating.BASICALLY_SATISFIED),
+            Step(
+                _d(4, 24),
+                "vote",
+                "sxdpf-ee-cadre",
+                "研讨发言多了,学习更有收获。",
+                value=Rating.SATISFIED,
+            ),
+            Step(
+                _d(4, 25),
+                "vote",
+                "sxdpf-pf-cadre",
+                "联合研讨只搞了一次,希望形成常态。",
+                value=Rating.UNSATISFIED,
+            ),
+        ),
+    ),
+    ProblemSpec(
+        "sxdpf-education-employment",
+        "xuguorui",
+        _d(3, 25),
+        "残疾人就业服务方式创新不足,仍以传统招聘会为主,网络招聘和远程服务开展少。",
+        ProblemSource.STAFF_OPINION,
+        2,
+        "网络招聘专区上线运行,全年线上服务残疾人求职者不少于500人次。",
+        _d(5, 22),
+        (
+            ("开通残疾人网络招聘专区", _d(5, 10)),
+            ("与两家招聘平台签订合作协议", _d(5, 20)),
+            ("举办一次线上残疾人专场招聘会", _d(5, 22)),
+        ),
+        leader="lijunwen",
+        in_charge="xuguorui",
+        source_note="机关干部职工意见征集",
+        steps=(
+            Step(_d(3, 25), "open", "xuguorui"),
+            Step(_d(5, 8), "progress", "xuguorui", "网络招聘专区已上线试运行。"),
+            Step(_d(5, 8), "tick", "xuguorui", value=1),
+            Step(_d(5, 18), "progress", "xuguorui", "已与一家招聘平台签约,另一家正在洽谈。"),
+        ),
+    ),
+    ProblemSpec(
+        "sxdpf-branch-1",
+        "xuguorui",
+        _d(4, 2),
+        "支部标准化建设对标不够,“三会一课”记录不规范、不完整。",
+        ProblemSource.SELF_EXAMINATION,
+        5,
+        "“三会一课”记录齐全规范,通过机关党委标准化验收。",
+        _d(5, 10),
+        (("对照标准化建设要求逐项补齐“三会一课”记录", _d(5, 10)),),
+        in_charge="xuguorui",
+        steps=(Step(_d(4, 2), "open", "xuguorui"),),
+    ),
+    ProblemSpec(
+        "sxdpf-education-employment",
+        "xuguorui",
+        _d(3, 15),
+        "残疾人职业技能培训与市场需求衔接不紧,培训后就业率不高。",
+        ProblemSource.SUPERVISION_FINDING,
+        4,
+        "按用人单位需求调整培训课程,培训后就业率明显提高。",
+        _d(4, 30),
+        (
+            ("开展用人单位培训需求调研", _d(4, 20)),
+            ("调整职业技能培训课程设置", _d(4, 30)),
+        ),
+        leader="lijunwen",
+        in_charge="xuguorui",
+        source_note="省残联督导组督查",
+        steps=(
+            Step(_d(3, 15), "open", "xuguorui"),
+            Step(_d(4, 18), "progress", "xuguorui", "已完成3家用人单位培训需求调研。"),
+            Step(_d(4, 18), "tick", "xuguorui", value=1),
+            Step(
+                _d(4, 25),
+                "extend",
+                "xuguorui",
+                "课程调整需与培训机构重新签约,4月底前无法完成。",
+                date=_d(6, 15),
+            ),
+            Step(_d(4, 26), "decide", "lijunwen", "同意延期,请抓紧推进。", value=True),
+        ),
+    ),
+    ProblemSpec(
+        "sxdpf-branch-1",
+        "xuguorui",
+        _d(5, 17),
+        "对外交流学习少,主动学习外省残联先进经验不够。",
+        ProblemSource.STAFF_OPINION,
+        3,
+        "组织赴先进省份学习考察,形成学习考察报告。",
+        _d(6, 30),
+        (("组织赴先进省份学习考察", _d(6, 30)),),
+        in_charge="xuguorui",
+    ),
+    # -- 机关第二党支部 and 计划财务部 ----------------------------------------------------
+    ProblemSpec(
+        "sxdpf-planning-finance",
+        "zhangxiaoli",
+        _d(3, 8),
+        "财务报销审核环节多、流程繁琐,基层单位反映办事时间长、跑腿多。",
+        ProblemSource.SELF_EXAMINATION,
+        6,
+        "精简审核环节,公布办事指南,报销办理时限压缩一半。",
+        _d(4, 20),
+        (("精简报销审核环节,公布办事指南", _d(4, 20)),),
+        leader="lijunwen",
+        in_charge="zhangxiaoli",
+        steps=(
+            Step(_d(3, 8), "open", "zhangxiaoli"),
+            Step(_d(4, 10), "progress", "zhangxiaoli", "报销审核流程梳理完毕。"),
+            Step(_d(4, 24), "progress", "zhangxiaoli", "办事指南已公布,审核环节由5个减为3个。"),
+            Step(_d(4, 24), "tick", "zhangxiaoli", value=1),
+            Step(_d(4, 25), "complete", "zhangxiaoli"),
+            Step(_d(4, 30), "verify", "lijunwen", "已整改,但超过期限,予以销号。"),
+        ),
+    ),
+    ProblemSpec(
+        "sxdpf-planning-finance",
+        "zhangxiaoli",
+        _d(3, 18),
+        "专项资金绩效评价不到位,资金使用效益分析不够。",
+        ProblemSource.STAFF_OPINION,
+        4,
+        "出台专项资金绩效评价办法,完成上年度专项资金绩效评价。",
+        _d(5, 15),
+        (("制定专项资金绩效评价办法", _d(5, 15)),),
+        leader="lijunwen",
+        in_charge="zhangxiaoli",
+        steps=(
+            Step(_d(3, 18), "open", "zhangxiaoli"),
+            Step(_d(4, 30), "progress", "zhangxiaoli", "已起草绩效评价办法初稿。"),
+            Step(
+                _d(5, 14),
+                "extend",
+                "zhangxiaoli",
+                "评价办法需征求省财政厅意见,尚未反馈。",
+                date=_d(6, 30),
+            ),
+        ),
+    ),
+    ProblemSpec(
+        "sxdpf-planning-finance",
+        "zhangxiaoli",
+        _d(3, 18),
+        "预算编制精细化程度不高,项目预算与实际执行偏差较大。",
+        ProblemSource.SELF_EXAMINATION,
+        2,
+        "修订预算编制规程,项目预算执行偏差控制在10%以内。",
+        _d(5, 31),
+        (
+            ("修订预算编制规程", _d(5, 10)),
+            ("组织各部门开展预算编制培训", _d(5, 31)),
+        ),
+        in_charge="zhangxiaoli",
+        steps=(
+            Step(_d(3, 18), "open", "zhangxiaoli"),
+            Step(_d(5, 6), "progress", "zhangxiaoli", "预算编制规程已修订印发。"),
+            Step(_d(5, 6), "tick", "zhangxiaoli", value=1),
+            Step(_d(5, 15), "tick", "zhangxiaoli", value=2),
+            Step(_d(5, 17), "complete", "zhangxiaoli", "已组织各部门预算编制培训,请予验收。"),
+        ),
+    ),
+    ProblemSpec(
+        "sxdpf-branch-2",
+        "zhangxiaoli",
+        _d(5, 11),
+        "部分党员改革创新意识不强,满足于按部就班完成任务。",
+        ProblemSource.ORGANISATIONAL_LIFE_MEETING,
+        1,
+        "每名党员结合岗位提出一项改进工作的具体举措并落实。",
+        _d(6, 10),
+        (("每名党员结合岗位提出一项改进工作的举措", _d(6, 10)),),
+        level=ProblemLevel.INDIVIDUAL,
+        in_charge="zhangxiaoli",
+        source_record="机关第二党支部专题组织生活会",
+        steps=(
+            Step(_d(5, 11), "open", "zhangxiaoli"),
+            Step(_d(5, 13), "progress", "zhangxiaoli", "已组织支部党员专题学习。"),
+            Step(_d(5, 14), "complete", "zhangxiaoli"),
+            Step(
+                _d(5, 16),
+                "send_back",
+                "lijunwen",
+                "整改停留在学习层面,请补充每名党员的具体改进举措和落实情况。",
+            ),
+        ),
+    ),
+    # -- 省残疾人就业服务指导中心 (its secretary unnamed: the office's liaison keeps it) ---
+    ProblemSpec(
+        "sxdpf-employment-centre-branch",
+        "sxdpf-liaison",
+        _d(3, 28),
+        "与人社、教育等部门沟通协作不够,残疾人就业信息共享不畅。",
+        ProblemSource.OTHER,
+        3,
+        "与人社部门建立残疾人就业信息共享机制。",
+        _d(5, 15),
+        (("与省人社厅建立残疾人就业信息定期交换机制", _d(5, 15)),),
+        source_note="残疾人就业状况专项调查",
+        steps=(Step(_d(3, 28), "open", "sxdpf-liaison"),),
+    ),
+    ProblemSpec(
+        "sxdpf-employment-centre-branch",
+        "sxdpf-liaison",
+        _d(3, 28),
+        "残疾人辅助性就业机构建设滞后,部分市县尚未建立。",
+        ProblemSource.SUPERVISION_FINDING,
+        4,
+        "每个市至少建成一家辅助性就业机构。",
+        _d(5, 31),
+        (("摸清各市县辅助性就业机构底数", _d(4, 30)),),
+        source_note="省残联督导组督查",
+        steps=(
+            Step(_d(3, 28), "open", "sxdpf-liaison"),
+            Step(_d(4, 25), "progress", "sxdpf-liaison", "各市县辅助性就业机构底数已摸清。"),
+            Step(_d(4, 25), "tick", "sxdpf-liaison", value=1),
+            Step(
+                _d(5, 15),
+                "carry_over",
+                "lijunwen",
+                "涉及市县编制和资金安排,需省政府统筹协调,列入下半年重点工作继续推进。",
+            ),
+        ),
+    ),
+    # -- 省康复研究中心 -------------------------------------------------------------------
+    ProblemSpec(
+        "sxdpf-rehab-centre-branch",
+        "wenjiansheng",
+        _d(5, 16),
+        "康复服务标准化程度不高,康复评估记录不统一。",
+        ProblemSource.ORGANISATIONAL_LIFE_MEETING,
+        5,
+        "统一康复评估记录表,全员完成评估规范培训。",
+        _d(5, 23),
+        (
+            ("统一康复评估记录表", _d(5, 20)),
+            ("开展康复评估规范培训", _d(5, 23)),
+        ),
+        in_charge="wenjiansheng",
+        source_record="省康复研究中心党支部专题组织生活会",
+        steps=(
+            Step(_d(5, 16), "open", "wenjiansheng"),
+            Step(_d(5, 18), "progress", "wenjiansheng", "康复评估记录表已统一并启用。"),
+            Step(_d(5, 18), "tick", "wenjiansheng", value=1),
+        ),
+    ),
+    ProblemSpec(
+        "sxdpf-rehab-centre-branch",
+        "wenjiansheng",
+        _d(3, 11),
+        "门诊窗口服务态度不够热情,残疾人及家属反映咨询解答不耐心。",
+        ProblemSource.STAFF_OPINION,
+        6,
+        "窗口服务规范上墙,服务对象满意度明显提高。",
+        _d(3, 31),
+        (("开展窗口服务礼仪培训,设立导诊志愿岗", _d(3, 31)),),
+        kind=ProblemKind.IMMEDIATE,
+        in_charge="wenjiansheng",
+        steps=(
+            Step(_d(3, 11), "open", "wenjiansheng"),
+            Step(_d(3, 20), "progress", "wenjiansheng", "已开展窗口服务礼仪培训,设立导诊志愿岗。"),
+            Step(_d(3, 20), "tick", "wenjiansheng", value=1),
+            Step(_d(3, 22), "complete", "wenjiansheng"),
+            Step(_d(3, 29), "verify", "lijunwen", "立行立改,整改到位。"),
+        ),
+    ),
+    # -- 省脑瘫康复医院 -------------------------------------------------------------------
+    ProblemSpec(
+        "sxdpf-cp-hospital-branch",
+        "shajiakuan",
+        _d(3, 15),
+        "脑瘫儿童康复训练预约排队时间长,康复治疗师数量不足。",
+        ProblemSource.SELF_EXAMINATION,
+        5,
+        "康复训练预约等待时间缩短到两周以内。",
+        _d(4, 30),
+        (
+            ("优化康复训练排班,延长周末服务时间", _d(4, 20)),
+            ("招聘康复治疗师", _d(4, 30)),
+        ),
+        in_charge="shajiakuan",
+        steps=(
+            Step(_d(3, 15), "open", "shajiakuan"),
+            Step(_d(4, 18), "progress", "shajiakuan", "已调整排班,周末开放康复训练。"),
+            Step(_d(4, 18), "tick", "shajiakuan", value=1),
+            Step(_d(4, 28), "progress", "shajiakuan", "已招聘康复治疗师2名。"),
+            Step(_d(4, 28), "tick", "shajiakuan", value=2),
+            Step(_d(4, 29), "complete", "shajiakuan"),
+            Step(_d(5, 6), "verify", "lijunwen"),
+            Step(_d(5, 8), "evaluate", "lijunwen"),
+            Step(
+                _d(5, 10),
+                "vote",
+                "sxdpf-cph-member-1",
+                "预约仍要排一个多月,治疗师还是不够。",
+                value=Rating.UNSATISFIED,
+            ),
+            Step(_d(5, 11), "vote", "sxdpf-cph-member-2", value=Rating.UNSATISFIED),
+            Step(
+                _d(5, 13),
+                "vote",
+                "sxdpf-cph-member-3",
+                "周末开放了,有改善。",
+                value=Rating.BASICALLY_SATISFIED,
+            ),
+        ),
+    ),
+    ProblemSpec(
+        "sxdpf-cp-hospital-branch",
+        "shajiakuan",
+        _d(4, 8),
+        "医院管理体制改革推进慢,绩效分配的激励作用发挥不够。",
+        ProblemSource.SELF_EXAMINATION,
+        1,
+        "建立向一线康复岗位倾斜的绩效分配办法并长期坚持。",
+        None,
+        kind=ProblemKind.LONG_TERM,
+        in_charge="shajiakuan",
+        steps=(
+            Step(_d(4, 8), "open", "shajiakuan"),
+            Step(_d(5, 10), "progress", "shajiakuan", "绩效分配改革方案已提交院务会讨论。"),
+        ),
+    ),
+]
+
+
 # The log-in accounts of the demo, one per role: (username, name, role (None: the
 # superuser), unit slug the role is held over, the person's own unit, staff?).
 DEMO_ACCOUNTS = [
@@ -884,6 +1429,101 @@ class _Loader:
                 comment=spec.comment,
             )
 
+    # -- the ledger -------------------------------------------------------------------
+
+    def load_ledger(self, campaign: Campaign) -> None:
+        with audited(None):
+            for username, name, unit in LEDGER_PEOPLE:
+                person = User.objects.filter(username=username).first()
+                if person is None:
+                    person = User(username=username, name=name, unit=self.units[unit])
+                    person.set_unusable_password()
+                    person.save()
+                    self.count("people")
+                self.people[username] = person
+        for username, _name, unit in LEDGER_PEOPLE:
+            self.grant(self.people[username], self.units[unit], Role.MEMBER)
+        recorded = set(
+            Problem.objects.filter(campaign=campaign).values_list("unit_id", "description")
+        )
+        themes = {theme.number: theme for theme in campaign.themes.all()}
+        for spec in LEDGER:
+            description = clean_html(_paragraphs(spec.description))
+            if (self.units[spec.unit].pk, description) in recorded:
+                continue
+            self.problem(campaign, spec, description, themes)
+
+    def problem(
+        self, campaign: Campaign, spec: ProblemSpec, description: str, themes: dict[int, Theme]
+    ) -> None:
+        source = (
+            ActivityRecord.objects.get(campaign=campaign, title=spec.source_record)
+            if spec.source_record
+            else None
+        )
+        with clock.travel(spec.recorded_on):
+            problem = problem_create(
+                actor=self.people[spec.recorded_by],
+                campaign=campaign,
+                unit=self.units[spec.unit],
+                description=description,
+                source=spec.source,
+                source_note=spec.source_note,
+                source_object=source,
+                theme=themes[spec.theme],
+                level=spec.level,
+                kind=spec.kind,
+                deadline=spec.deadline,
+                target_standard=_paragraphs(spec.target),
+                responsible_leader=self.people[spec.leader] if spec.leader else None,
+                person_in_charge=self.people[spec.in_charge] if spec.in_charge else None,
+                supporting_units=[self.units[slug] for slug in spec.supporting],
+                measures=[MeasureInput(text, due) for text, due in spec.measures],
+            )
+        self.count("problems")
+        for step in spec.steps:
+            with clock.travel(step.on):
+                self.ledger_step(problem, step)
+
+    def ledger_step(self, problem: Problem, step: Step) -> None:
+        """Do one step of a problem's history through its service, as ``step.by``."""
+        actor = self.people[step.by]
+        match step.verb:
+            case "open":
+                problem_open(actor=actor, problem=problem)
+            case "progress":
+                progress_add(actor=actor, problem=problem, text=_paragraphs(step.text))
+            case "tick":
+                measure = problem.measures.get(order=step.value)
+                measure_set_done(actor=actor, measure=measure, done=True)
+            case "complete":
+                note = _paragraphs(step.text) if step.text else ""
+                problem_complete(actor=actor, problem=problem, note=note)
+            case "send_back":
+                problem_send_back(actor=actor, problem=problem, comment=step.text)
+            case "verify":
+                problem_verify(actor=actor, problem=problem, comment=step.text)
+            case "extend":
+                extension_request(
+                    actor=actor,
+                    problem=problem,
+                    reason=_paragraphs(step.text),
+                    requested_deadline=step.date,
+                )
+            case "decide":
+                extension = problem.extensions.get(state=ExtensionState.REQUESTED)
+                extension_decide(
+                    actor=actor, extension=extension, grant=bool(step.value), comment=step.text
+                )
+            case "carry_over":
+                problem_carry_over(actor=actor, problem=problem, reason=step.text)
+            case "evaluate":
+                evaluation_open(actor=actor, problem=problem)
+            case "vote":
+                vote_cast(actor=actor, problem=problem, rating=step.value, comment=step.text)
+            case _:
+                raise ValueError(f"unknown ledger step {step.verb!r}")
+
     # -- accounts ---------------------------------------------------------------------
 
     def load_accounts(self) -> None:
@@ -924,6 +1564,7 @@ def load_demo(*, accounts: bool) -> DemoResult:
         federation = loader.load_federation_campaign(province)
         loader.load_unit_work(federation)
         loader.load_records(federation)
+        loader.load_ledger(federation)
         if accounts:
             loader.load_accounts()
     return loader.result

@@ -86,6 +86,19 @@ OFFICE_STAFF_PERMISSIONS = (
     "activities.view_activityrecord",
     "activities.change_activityrecord",
     "activities.view_attachment",
+    *(
+        f"rectification.view_{model}"
+        for model in (
+            "problem",
+            "measure",
+            "progressupdate",
+            "progressattachment",
+            "extensionrequest",
+            "satisfactionvote",
+            "ledgerimport",
+        )
+    ),
+    "rectification.change_problem",
 )
 OFFICE_STAFF_GROUP = "campaign office staff"
 

@@ -26,6 +26,10 @@ from taolun.org.selectors import (
     unit_posts,
     unit_tree_for_user,
 )
+from taolun.rectification.selectors import rectification_counts, unit_live_problems
+
+# Live problems listed on a unit page; the rest are in the ledger, filtered by the unit.
+LIVE_PROBLEMS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,10 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 "can_record": user.has_perm("activities.add_record", acting),
                 "can_edit_plan": user.has_perm("campaigns.change_unit_plan", acting),
                 "can_propose": user.has_perm("campaigns.propose_action", acting),
+                "rectification": rectification_counts(campaign, unit, today),
+                "live_problems": unit_live_problems(
+                    user, campaign, unit, today, limit=LIVE_PROBLEMS_SHOWN
+                ),
             }
         )
     return render(request, "org/unit_detail.html", context)

@@ -7,17 +7,25 @@ them, check uploads and keep the state machine; here an office corrects text.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from taolun.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ScopedInlineMixin, covers
+from taolun.core.admin import (
+    ReadOnlyAdminMixin,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    covers,
+    is_unrestricted,
+)
 from taolun.core.sanitize import clean_html
 from taolun.rectification.models import (
     ExtensionRequest,
+    LedgerImport,
     Measure,
     Problem,
     ProgressAttachment,
     ProgressUpdate,
+    SatisfactionVote,
 )
 
 STATE_FIELDS = (
@@ -227,5 +235,101 @@ class ExtensionRequestAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdm
         "decided_by",
         "decided_at",
         "decision_comment",
+    )
+    readonly_fields = fields
+
+
+@admin.register(SatisfactionVote)
+class SatisfactionVoteAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Votes are cast on the problem's page; here they are read, never changed.
+
+    接受群众检验 is anonymous to peers: staff see ratings and comments in their scope,
+    and only superusers see who voted (the voter is kept to allow one vote per member).
+    """
+
+    scope_field = "problem__unit"
+    list_display = ("problem", "round", "rating", "comment")
+    list_filter = ("rating", "round")
+    list_select_related = ("problem",)
+    search_fields = ("problem__ledger_number", "comment")
+    fields = ("problem", "round", "rating", "comment", "voter", "created_at")
+
+    def _hidden(self, request) -> tuple[str, ...]:
+        return () if is_unrestricted(request) else ("voter", "created_at")
+
+    def get_fields(self, request, obj=None):
+        return [f for f in self.fields if f not in self._hidden(request)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_list_display(self, request):
+        return (*self.list_display, *(("voter", "created_at") if is_unrestricted(request) else ()))
+
+
+@admin.display(description=_("errors"))
+def import_errors(obj: LedgerImport):
+    """The row-by-row report, as the upload page showed it."""
+    rows = [e if isinstance(e, dict) else {"message": str(e)} for e in obj.errors or []]
+    if not rows:
+        return "—"
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join(
+            "",
+            "<li>{} {} {}</li>",
+            (
+                (
+                    _("row %(row)s") % {"row": e.get("row", "")} if e.get("row") else "",
+                    e.get("column", ""),
+                    e.get("message", ""),
+                )
+                for e in rows
+            ),
+        ),
+    )
+
+
+@admin.display(description=_("errors"))
+def import_error_count(obj: LedgerImport) -> int:
+    return len(obj.errors or [])
+
+
+@admin.register(LedgerImport)
+class LedgerImportAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """What each upload did; imports are previewed and applied on the upload page.
+
+    The stored workbook is named, not linked: it may hold a whole unit's ledger.
+    """
+
+    list_display = (
+        "original_name",
+        "campaign",
+        "unit",
+        "state",
+        "added",
+        "changed",
+        "unchanged",
+        import_error_count,
+        "uploaded_by",
+        "uploaded_at",
+    )
+    list_filter = ("state", ("campaign", admin.RelatedOnlyFieldListFilter), "uploaded_at")
+    list_select_related = ("campaign", "unit", "uploaded_by")
+    search_fields = ("original_name", "unit__name", "unit__short_name")
+    date_hierarchy = "uploaded_at"
+    fields = (
+        "original_name",
+        "campaign",
+        "unit",
+        "state",
+        "added",
+        "changed",
+        "unchanged",
+        import_errors,
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+        "applied_at",
     )
     readonly_fields = fields

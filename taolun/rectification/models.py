@@ -15,6 +15,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from taolun.campaigns.models import Campaign, Theme
@@ -206,6 +207,9 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return self.ledger_number
+
+    def get_absolute_url(self) -> str:
+        return reverse("rectification:problem", args=[self.pk])
 
     @property
     def is_final(self) -> bool:

@@ -80,7 +80,9 @@ def evaluation_is_open(user, problem) -> bool:
 @rules.predicate
 def is_evaluator(user, problem) -> bool:
     """A member of the units concerned: the responsible or a supporting unit, or below."""
-    if problem is None or user is None or not user.is_authenticated or user.unit_id is None:
+    if problem is None or user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.unit_id is None:
         return False
     path = user.unit.path
     concerned = [problem.unit.path, *(u.path for u in problem.supporting_units.all())]

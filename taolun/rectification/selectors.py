@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
+from auditlog.models import LogEntry
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     BooleanField,
     Case,
@@ -13,7 +17,9 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Model,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -22,20 +28,30 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
+from taolun.activities.selectors import AUDIT_ACTIONS
 from taolun.campaigns.models import Campaign, Theme
+from taolun.campaigns.selectors import campaign_units_for_user, campaigns_for_user
 from taolun.org.models import Unit, User
-from taolun.org.selectors import scoped
+from taolun.org.roles import Role
+from taolun.org.selectors import people_for_user, scope_for, scoped
 from taolun.rectification.models import (
     LIVE,
+    ExtensionRequest,
+    ExtensionState,
     Light,
+    Measure,
     Problem,
     ProblemState,
+    ProgressAttachment,
     ProgressUpdate,
     Rating,
     SatisfactionVote,
     light_expression,
 )
+from taolun.rectification.sources import SOURCE_KINDS
 
 # Sort keys a ledger page may offer, mapped to the columns they order by.
 ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -44,15 +60,32 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
     "deadline": ("deadline", "ledger_number"),
     "-deadline": ("-deadline", "ledger_number"),
     "unit": ("unit__path", "ledger_number"),
-    "state": ("state", "deadline", "ledger_number"),
+    "-unit": ("-unit__path", "ledger_number"),
+    "state": ("state_order", "deadline", "ledger_number"),
+    "-state": ("-state_order", "deadline", "ledger_number"),
     "light": ("lamp_order", "deadline", "ledger_number"),
+    "-light": ("-lamp_order", "deadline", "ledger_number"),
 }
 DEFAULT_ORDERING = "deadline"
+# States sort in the order a problem moves through them, not alphabetically.
+_STATE_ORDER = Case(
+    *(When(state=state, then=Value(i)) for i, state in enumerate(ProblemState)),
+    output_field=IntegerField(),
+)
 
 
 def problems_for_user(user: User, campaign: Campaign | None = None) -> QuerySet[Problem]:
-    """Problems of units in the user's scope (any role reads), with what a ledger row shows."""
-    qs = scoped(Problem.objects.all(), user).select_related(
+    """Problems of units in the user's scope (any role reads), with what a ledger row shows.
+
+    Members of the units concerned also read a problem while it is open to their
+    evaluation (接受群众检验), even when it lies above their own unit or belongs to
+    another unit they supported.
+    """
+    visible = scope_for(user).q()
+    evaluator = _evaluator_q(user)
+    if evaluator is not None:
+        visible |= evaluator
+    qs = Problem.objects.filter(visible).select_related(
         "campaign__owner_unit",
         "unit",
         "theme",
@@ -102,13 +135,15 @@ def ledger(
     deadline_to: dt.date | None = None,
     responsible_leader: User | int | None = None,
     ordering: str | None = None,
+    light: str | None = None,
 ) -> QuerySet[Problem]:
     """Filter and sort an already scoped queryset of problems the way the ledger page asks.
 
     ``unit`` is a unit slug and keeps that unit's whole subtree; ``overdue`` keeps (or,
-    False, drops) rows whose light is red. Unknown sort keys fall back to the default.
+    False, drops) rows whose light is red; ``light`` keeps one light. Unknown sort keys
+    fall back to the default.
     """
-    qs = with_light(qs, today)
+    qs = with_light(qs, today).annotate(state_order=_STATE_ORDER)
     if unit:
         path = Unit.objects.filter(slug=unit).values_list("path", flat=True).first()
         if path is None:
@@ -122,6 +157,8 @@ def ledger(
         qs = qs.filter(state=state)
     if overdue is not None:
         qs = qs.filter(lamp=Light.RED) if overdue else qs.exclude(lamp=Light.RED)
+    if light:
+        qs = qs.filter(lamp=light)
     if deadline_from:
         qs = qs.filter(deadline__gte=deadline_from)
     if deadline_to:
@@ -188,6 +225,10 @@ def rectification_counts(
     qs = Problem.objects.filter(campaign=campaign)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
+    return _counts(qs, today)
+
+
+def _counts(qs: QuerySet[Problem], today: dt.date) -> RectificationCounts:
     late = Q(completed_on__gt=F("deadline"))
     verified = Q(state=ProblemState.VERIFIED)
     agg = (
@@ -209,9 +250,12 @@ def rectification_counts(
 
 
 def current_votes(problems: QuerySet[Problem]) -> QuerySet[SatisfactionVote]:
-    """The votes of each problem's current evaluation round."""
+    """The votes of each verified problem's current evaluation round (a reopened one's
+    votes judged a fix that no longer stands)."""
     return SatisfactionVote.objects.filter(
-        problem__in=problems.order_by().values("pk"), round=F("problem__evaluation_round")
+        problem__in=problems.order_by().values("pk"),
+        problem__state=ProblemState.VERIFIED,
+        round=F("problem__evaluation_round"),
     )
 
 
@@ -305,3 +349,425 @@ def latest_updates(problems: list[Problem]) -> dict[int, ProgressUpdate]:
     )
     updates = ProgressUpdate.objects.filter(pk__in=list(update_ids)).select_related("author")
     return {u.problem_id: u for u in updates}
+
+
+# ---------------------------------------------------------------- what the pages read
+
+
+def units_for_problems(campaign: Campaign, user: User) -> QuerySet[Unit]:
+    """Units of the campaign where ``user`` may record a problem: ``add_problem`` in SQL.
+
+    The same roles as ``rules.is_contact_or_office``, asked of the whole list at once.
+    """
+    roles = [Role.CONTACT, Role.OFFICE]
+    return campaign_units_for_user(campaign, user).filter(
+        scope_for(user).q(unit_field="", roles=roles)
+    )
+
+
+def people_for_problems(campaign: Campaign, user: User) -> QuerySet[User]:
+    """People of the campaign's units in the user's scope, by unit: leaders and owners."""
+    return (
+        people_for_user(user)
+        .filter(unit__path__startswith=campaign.owner_unit.path)
+        .select_related("unit")
+        .order_by("unit__path", "name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CampaignLedger:
+    """A campaign with the size of its ledger as the user sees it."""
+
+    campaign: Campaign
+    total: int = 0
+    live: int = 0
+    overdue: int = 0
+
+
+def ledger_campaigns(user: User, today: dt.date) -> list[CampaignLedger]:
+    """Campaigns the user can see with their problems in scope counted: two queries."""
+    campaigns = list(
+        campaigns_for_user(user).select_related("owner_unit").order_by("-starts_on", "slug")
+    )
+    if not campaigns:
+        return []
+    rows = (
+        problems_for_user(user)
+        .filter(campaign__in=[c.pk for c in campaigns])
+        .order_by()
+        .annotate(lamp=light_expression(today))
+        .values("campaign")
+        .annotate(
+            total=Count("id"),
+            live=Count("id", filter=Q(state__in=LIVE)),
+            overdue=Count("id", filter=Q(state__in=LIVE, lamp=Light.RED)),
+        )
+    )
+    counted = {row.pop("campaign"): row for row in rows}
+    return [CampaignLedger(campaign=c, **counted.get(c.pk, {})) for c in campaigns]
+
+
+def get_extension_for_user(user: User, pk: int) -> ExtensionRequest:
+    """The extension request, or 404 when its problem lies outside the user's scope."""
+    extension = (
+        scoped(ExtensionRequest.objects.all(), user, unit_field="problem__unit")
+        .select_related("problem__campaign__owner_unit", "problem__unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if extension is None:
+        raise Http404
+    return extension
+
+
+def get_attachment_for_user(user: User, pk: int) -> ProgressAttachment:
+    """A progress attachment, or 404 when its problem lies outside the user's scope."""
+    # Through problems_for_user: whoever reads the problem reads its evidence.
+    attachment = (
+        ProgressAttachment.objects.filter(
+            update__problem__in=problems_for_user(user).order_by().values("pk")
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def problem_updates(problem: Problem) -> list[ProgressUpdate]:
+    """Progress updates, newest first, with their authors and attachments: two queries."""
+    return list(
+        problem.updates.select_related("author")
+        .prefetch_related(
+            Prefetch("attachments", queryset=ProgressAttachment.objects.order_by("id"))
+        )
+        .order_by("-reported_on", "-id")
+    )
+
+
+def problem_extensions(problem: Problem) -> list[ExtensionRequest]:
+    """Extension requests, newest first: one query; each knows its problem without another."""
+    extensions = list(
+        problem.extensions.select_related("requested_by", "decided_by").order_by(
+            "-requested_at", "-id"
+        )
+    )
+    for extension in extensions:
+        extension.problem = problem
+    return extensions
+
+
+def unit_live_problems(
+    user: User, campaign: Campaign, unit: Unit, today: dt.date, *, limit: int = 10
+) -> list[Problem]:
+    """The live problems of the unit's subtree, most urgent first (red, yellow, green)."""
+    qs = problems_for_user(user, campaign).filter(unit__path__startswith=unit.path, state__in=LIVE)
+    return list(with_light(qs, today).order_by(*ORDERINGS["light"])[:limit])
+
+
+def rectification_counts_for_user(
+    campaign: Campaign, user: User, today: dt.date
+) -> tuple[RectificationCounts, bool]:
+    """The campaign page's counts and whether they cover the whole campaign.
+
+    A user whose scope holds the campaign's own unit sees the whole campaign; anyone
+    else sees the problems of the units in their scope.
+    """
+    if scope_for(user).covers(campaign.owner_unit):
+        return rectification_counts(campaign, None, today), True
+    return _counts(scoped(Problem.objects.filter(campaign=campaign), user), today), False
+
+
+# ---------------------------------------------------------------- sources
+
+
+def source_token(obj: Model) -> str:
+    """How a page names a source in a link: ``app_label.model:pk``."""
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def get_source_for_user(user: User, token: str) -> Model:
+    """The source a token names, or 404 when its kind is unknown or the user cannot read it."""
+    label, _sep, pk = token.partition(":")
+    kind = next((k for k in SOURCE_KINDS if k.model.lower() == label.lower()), None)
+    if kind is None or not pk.isdigit():
+        raise Http404
+    source = kind.readable(user).filter(pk=int(pk)).first()
+    if source is None:
+        raise Http404
+    return source
+
+
+def problems_from_for_user(user: User, obj: Model) -> QuerySet[Problem]:
+    """The problems in the user's scope that came from ``obj`` (no content-type lookup)."""
+    return (
+        problems_for_user(user)
+        .filter(
+            source_type__app_label=obj._meta.app_label,
+            source_type__model=obj._meta.model_name,
+            source_id=obj.pk,
+        )
+        .order_by("ledger_number")
+    )
+
+
+# ---------------------------------------------------------------- history
+
+
+@dataclass(frozen=True)
+class ProblemHistoryRow:
+    entry: LogEntry
+    subject: str
+    detail: str
+    changes: list[str]
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTIONS.get(self.entry.action, self.entry.get_action_display()))
+
+
+_SUBJECTS: dict[str, tuple[type[Model], str]] = {
+    "problem": (Problem, _("Problem")),
+    "measure": (Measure, _("Measure")),
+    "progressupdate": (ProgressUpdate, _("Progress update")),
+    "progressattachment": (ProgressAttachment, _("Attachment")),
+    "extensionrequest": (ExtensionRequest, _("Extension request")),
+}
+# Rows named by their own text; the others are named by their subject alone.
+_NAMED = frozenset({"measure", "progressattachment"})
+_HIDDEN_FIELDS = frozenset(
+    {
+        "id",
+        "created_at",
+        "updated_at",
+        "problem",
+        "update",
+        "order",
+        "updates",
+        "votes",
+        "extensions",
+        "measures",
+        "attachments",
+    }
+)
+_STATE_LABELS: dict[str, type] = {"problem": ProblemState, "extensionrequest": ExtensionState}
+
+
+def problem_history(problem: Problem) -> list[ProblemHistoryRow]:
+    """The audit trail of the problem and of its measures, updates, files and extensions.
+
+    One query. Satisfaction votes are left out: peers never learn who voted what.
+    Measures replaced by an edit are found by the problem named in their deletion.
+    """
+
+    def of(model: str, **lookups) -> Q:
+        return Q(content_type__model=model, **lookups)
+
+    entries = (
+        LogEntry.objects.filter(content_type__app_label="rectification")
+        .filter(
+            of("problem", object_id=problem.pk)
+            | of("measure", object_id__in=Measure.objects.filter(problem=problem).values("pk"))
+            | of("measure", action=LogEntry.Action.DELETE, changes__problem__0=str(problem.pk))
+            | of(
+                "progressupdate",
+                object_id__in=ProgressUpdate.objects.filter(problem=problem).values("pk"),
+            )
+            | of(
+                "progressattachment",
+                object_id__in=ProgressAttachment.objects.filter(update__problem=problem).values(
+                    "pk"
+                ),
+            )
+            | of(
+                "extensionrequest",
+                object_id__in=ExtensionRequest.objects.filter(problem=problem).values("pk"),
+            )
+        )
+        .select_related("actor", "content_type")
+        .order_by("timestamp", "id")
+    )
+    rows = []
+    for entry in entries:
+        name = entry.content_type.model
+        model, subject = _SUBJECTS[name]
+        rows.append(
+            ProblemHistoryRow(
+                entry=entry,
+                subject=str(subject),
+                detail=entry.object_repr if name in _NAMED else "",
+                changes=_describe(entry, model, _STATE_LABELS.get(name)),
+            )
+        )
+    return rows
+
+
+def _describe(entry: LogEntry, model: type[Model], states: type | None) -> list[str]:
+    """Name the changed fields, the state move and the supporting units added or removed."""
+    if entry.action != LogEntry.Action.UPDATE:
+        return []
+    described = []
+    for name, values in (entry.changes or {}).items():
+        if name in _HIDDEN_FIELDS:
+            continue
+        try:
+            label = capfirst(str(model._meta.get_field(name).verbose_name))
+        except (FieldDoesNotExist, AttributeError):
+            label = name
+        if isinstance(values, dict) and values.get("type") == "m2m":
+            verb = _("added") if values.get("operation") == "add" else _("removed")
+            described.append(f"{label}: {verb} {'、'.join(values.get('objects', []))}")
+        elif name == "state" and states is not None and len(values) == 2:
+            before, after = (_label(states, v) for v in values)
+            described.append(f"{label}: {before} → {after}")
+        else:
+            described.append(label)
+    return described
+
+
+def _label(choices: type, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+# ---------------------------------------------------------------- to-do
+#
+# Each kind of to-do item is one condition on problems, applicable only to users
+# holding the roles it needs (None otherwise), so the header counter asks for all
+# of them in one aggregate and the to-do page lists each with the same condition.
+
+
+def _holds(user: User, *roles: str) -> bool:
+    scope = scope_for(user)
+    return scope.is_everything or any(scope.by_role.get(r) for r in roles)
+
+
+def _to_verify_q(user: User) -> Q | None:
+    if not _holds(user, Role.OFFICE, Role.LEADER):
+        return None
+    in_campaign = scope_for(user).q_in_campaign([Role.OFFICE, Role.LEADER])
+    return Q(state=ProblemState.COMPLETED) & in_campaign
+
+
+def _flagged_q(user: User) -> Q | None:
+    """Needs the annotations of ``_with_round_counts``."""
+    if not _holds(user, Role.OFFICE):
+        return None
+    return scope_for(user).q_in_campaign([Role.OFFICE]) & FLAGGED
+
+
+def _sent_back_q(user: User) -> Q | None:
+    if not _holds(user, Role.CONTACT):
+        return None
+    returned = ~Q(review_comment="") | Q(reopen_count__gt=0)
+    return Q(state=ProblemState.IN_PROGRESS) & returned & scope_for(user).q(roles=[Role.CONTACT])
+
+
+def _evaluator_q(user: User) -> Q | None:
+    """Problems open to evaluation where the user is an evaluator (``rules.is_evaluator``).
+
+    An evaluator belongs to the responsible unit or a supporting unit, or below it: that
+    unit's path is a prefix of the path of the user's unit, so the prefixes are listed
+    from the path itself, without reading the tree.
+    """
+    if not user.is_authenticated or not user.is_active or user.unit_id is None:
+        return None
+    path = user.unit.path
+    prefixes = [path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen)]
+    supporting = Problem.supporting_units.through.objects.filter(unit__path__in=prefixes).values(
+        "problem_id"
+    )
+    return Q(evaluation_open=True) & (Q(unit__path__in=prefixes) | Q(pk__in=supporting))
+
+
+def _to_evaluate_q(user: User) -> Q | None:
+    """Open evaluations where the user is an evaluator and has not voted yet."""
+    evaluator = _evaluator_q(user)
+    if evaluator is None:
+        return None
+    # No OuterRef: the header counter puts this condition inside an aggregate.
+    voted = SatisfactionVote.objects.filter(
+        voter=user, round=F("problem__evaluation_round")
+    ).values("problem_id")
+    return evaluator & ~Q(pk__in=voted)
+
+
+def _todo_problems(condition: Q | None, *, votes: bool = False) -> QuerySet[Problem]:
+    if condition is None:
+        return Problem.objects.none()
+    qs = _with_round_counts(Problem.objects.all()) if votes else Problem.objects.all()
+    return qs.filter(condition).select_related("campaign__owner_unit", "unit")
+
+
+def problems_to_verify(user: User) -> QuerySet[Problem]:
+    """Completed problems the user may verify: office or leader inside the campaign."""
+    return _todo_problems(_to_verify_q(user)).order_by("completed_on", "id")
+
+
+def flagged_problems(user: User) -> QuerySet[Problem]:
+    """Verified problems most evaluators found unsatisfactory, for the campaign's office."""
+    return _todo_problems(_flagged_q(user), votes=True).order_by("verified_on", "id")
+
+
+def problems_sent_back(user: User) -> QuerySet[Problem]:
+    """Problems sent back or reopened to units the user is contact for, still in progress."""
+    return _todo_problems(_sent_back_q(user)).order_by("deadline", "id")
+
+
+def evaluations_to_vote(user: User) -> QuerySet[Problem]:
+    """Open evaluations in the user's scope that wait for the user's vote."""
+    return _todo_problems(_to_evaluate_q(user)).order_by("verified_on", "id")
+
+
+def extensions_to_decide(user: User) -> QuerySet[ExtensionRequest]:
+    """Pending extension requests the user decides as the campaign's office."""
+    if not _holds(user, Role.OFFICE):
+        return ExtensionRequest.objects.none()
+    return (
+        ExtensionRequest.objects.filter(state=ExtensionState.REQUESTED)
+        .filter(
+            scope_for(user).q_in_campaign(
+                [Role.OFFICE],
+                unit_field="problem__unit",
+                owner_field="problem__campaign__owner_unit",
+            )
+        )
+        .select_related("problem__campaign", "problem__unit", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def _pending_extension_q(user: User) -> Q | None:
+    """Problems with an extension request for the office (at most one pending per problem)."""
+    if not _holds(user, Role.OFFICE):
+        return None
+    pending = ExtensionRequest.objects.filter(state=ExtensionState.REQUESTED).values("problem_id")
+    return Q(pk__in=pending) & scope_for(user).q_in_campaign([Role.OFFICE])
+
+
+def ledger_todo_count(user: User) -> int:
+    """How many ledger items wait for the user: one query, none for a user without roles.
+
+    Counts problems per kind of item; a pending extension request is counted by its
+    problem, which has at most one.
+    """
+    flagged = _flagged_q(user)
+    kinds = (
+        _to_verify_q(user),
+        _pending_extension_q(user),
+        flagged,
+        _sent_back_q(user),
+        _to_evaluate_q(user),
+    )
+    conditions = [c for c in kinds if c is not None]
+    if not conditions:
+        return 0
+    qs = _with_round_counts(Problem.objects.all()) if flagged else Problem.objects.all()
+    counted = qs.filter(reduce(or_, conditions)).aggregate(
+        **{f"n{i}": Count("id", filter=c) for i, c in enumerate(conditions)}
+    )
+    return sum(counted.values())

@@ -268,7 +268,7 @@ def problem_create(
         problem.supporting_units.set(supporting)
         for measure in built:
             measure.problem = problem
-        Measure.objects.bulk_create(built)
+            measure.save()  # one by one, so each measure is in the audit trail
         if open_now:
             _authorise(actor, problem, "open")
             _move(problem, ProblemState.OPEN, "open")
@@ -331,10 +331,21 @@ def problem_update(
         locked.save()
         if supporting is not None:
             locked.supporting_units.set(supporting)
-        if built is not None:
-            locked.measures.all().delete()
-            Measure.objects.bulk_create(built)
+        if built is not None and _measures_changed(locked, built):
+            for old in locked.measures.all():
+                old.delete()
+            for measure in built:
+                measure.save()
     return _sync(problem, locked)
+
+
+def _measures_changed(problem: Problem, built: Sequence[Measure]) -> bool:
+    """Whether the new list differs from the stored one (text, deadline, done, order)."""
+
+    def key(m: Measure) -> tuple:
+        return (m.text, m.deadline, m.done)
+
+    return [key(m) for m in problem.measures.all()] != [key(m) for m in built]
 
 
 @transaction.atomic
@@ -531,6 +542,7 @@ def problem_reopen(*, actor: User, problem: Problem, reason: str) -> Problem:
         raise ValidationError({"reason": _("Say why the problem is reopened.")})
     with audited(actor):
         locked.reopen_reason = reason.strip()
+        locked.review_comment = ""
         locked.reopen_count += 1
         locked.evaluation_open = False
         locked.verified_by = None
@@ -540,6 +552,7 @@ def problem_reopen(*, actor: User, problem: Problem, reason: str) -> Problem:
             update_fields=[
                 "state",
                 "reopen_reason",
+                "review_comment",
                 "reopen_count",
                 "evaluation_open",
                 "verified_by",
@@ -556,17 +569,24 @@ def problem_reopen(*, actor: User, problem: Problem, reason: str) -> Problem:
 
 @transaction.atomic
 def evaluation_open(*, actor: User, problem: Problem) -> Problem:
-    """Open a verified problem to the evaluation of the members of the units concerned."""
+    """Open a verified problem to the evaluation of the members of the units concerned.
+
+    Rounds follow sign-offs, not openings: the first evaluation after the n-th reopening
+    is round n + 1. Closing and opening again (a pause) keeps the round, its votes and
+    its one vote per member.
+    """
     locked = _locked(problem)
-    if not actor.has_perm("rectification.open_evaluation", locked):
-        if locked.state != ProblemState.VERIFIED:
-            raise ValidationError(
-                _("Only a verified problem can be opened to evaluation."), code="not_verified"
-            )
+    if not is_campaign_office.test(actor, locked):
         raise PermissionDenied
+    if locked.state != ProblemState.VERIFIED:
+        raise ValidationError(
+            _("Only a verified problem can be opened to evaluation."), code="not_verified"
+        )
+    if locked.evaluation_open:
+        raise ValidationError(_("This problem is already open to evaluation."), code="already_open")
     with audited(actor):
         locked.evaluation_open = True
-        locked.evaluation_round += 1
+        locked.evaluation_round = max(locked.evaluation_round, locked.reopen_count + 1)
         locked.save(update_fields=["evaluation_open", "evaluation_round", "updated_at"])
     return _sync(problem, locked)
 
@@ -575,8 +595,10 @@ def evaluation_open(*, actor: User, problem: Problem) -> Problem:
 def evaluation_close(*, actor: User, problem: Problem) -> Problem:
     """Stop taking votes; the results stay beside the problem."""
     locked = _locked(problem)
-    if not actor.has_perm("rectification.close_evaluation", locked):
+    if not is_campaign_office.test(actor, locked):
         raise PermissionDenied
+    if not locked.evaluation_open:
+        raise ValidationError(_("This problem is not open to evaluation."), code="not_open")
     with audited(actor):
         locked.evaluation_open = False
         locked.save(update_fields=["evaluation_open", "updated_at"])
@@ -587,8 +609,10 @@ def evaluation_close(*, actor: User, problem: Problem) -> Problem:
 def vote_cast(*, actor: User, problem: Problem, rating: str, comment: str = "") -> SatisfactionVote:
     """One member's evaluation of the fix: once per round, by members of the units concerned."""
     locked = _locked(problem)
-    if not (locked.evaluation_open and is_evaluator.test(actor, locked)):
+    if not is_evaluator.test(actor, locked):
         raise PermissionDenied
+    if not locked.evaluation_open:
+        raise ValidationError(_("This problem is not open to evaluation."), code="not_open")
     if rating not in Rating.values:
         raise ValidationError(
             {"rating": _("Choose satisfied, basically satisfied or unsatisfied.")}

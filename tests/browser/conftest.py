@@ -222,7 +222,7 @@ def sign_in(page, live_server, username: str) -> None:
     client = Client()
     client.force_login(
         get_user_model().objects.get(username=username),
-        backend="django.contrib.auth.backends.ModelBackend",
+        backend="taolun.org.backends.ModelBackend",
     )
     page.context.add_cookies(
         [

@@ -1,6 +1,7 @@
 """Campaign pages and forms: scope (404), permission (403), bad input, content, queries."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -445,3 +446,45 @@ def test_deciding_in_scope_without_the_right_is_403(client, org, who):
 def test_prescribed_actions_have_no_decide_page(client, org):
     prescribed = org.campaign.actions.filter(kind=ActionKind.PRESCRIBED).first()
     assert login(client, org.office).get(decide_url(prescribed)).status_code == 404
+
+
+# --- the rectification ledger on the campaign page ---------------------------------------
+
+
+def _rectification(page: str) -> str:
+    return page.split('id="rectification"', 1)[1].split("</section>", 1)[0]
+
+
+def test_detail_shows_rectification_counts_for_the_scope(client, org, travel):
+    from taolun.rectification.tests.factories import make_problem
+
+    travel(dt.date(2019, 3, 1))
+    make_problem(org, deadline=dt.date(2019, 3, 5), open_now=True)
+    make_problem(org, unit="branch2", open_now=True)
+    make_problem(org, unit="branch2", open_now=True)
+    travel(dt.date(2019, 3, 10))
+
+    section = _rectification(login(client, org.office).get("/campaigns/camp/").content.decode())
+    assert "the whole campaign" in section
+    assert re.search(r"Open</dt><dd[^>]*>3<", section)
+    assert re.search(r"Overdue</dt><dd[^>]*><a href=\"/ledger/camp/\?overdue=yes\">1<", section)
+    assert 'href="/ledger/camp/"' in section
+
+    section = _rectification(login(client, org.contact2).get("/campaigns/camp/").content.decode())
+    assert "the units within your reach" in section
+    assert re.search(r"Open</dt><dd[^>]*>2<", section)
+    assert re.search(r"Overdue</dt><dd[^>]*>0<", section)
+
+
+def test_detail_rectification_queries_do_not_grow(client, org, travel):
+    from taolun.rectification.tests.factories import evidence, make_problem
+
+    travel(dt.date(2019, 3, 10))
+    make_problem(org, open_now=True)
+    for who in ("office", "contact1"):
+        login(client, getattr(org, who))
+        client.get("/campaigns/camp/")
+        before = count_queries(client, "/campaigns/camp/")
+        for i in range(6):
+            evidence(make_problem(org, unit="branch1", open_now=True), org.contact1, f"进展{i}")
+        assert count_queries(client, "/campaigns/camp/") == before, who

@@ -11,6 +11,7 @@ from auditlog.models import LogEntry
 from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count, F
 from django.test import override_settings
 from django.urls import reverse
 
@@ -28,6 +29,27 @@ from taolun.campaigns.models import (
 )
 from taolun.core.demo import DEMO_PASSWORD, DEMO_TODAY, read_text
 from taolun.org.models import Post, RoleAssignment, Unit, User
+from taolun.rectification.models import (
+    ExtensionRequest,
+    ExtensionState,
+    Light,
+    Measure,
+    Problem,
+    ProblemKind,
+    ProblemLevel,
+    ProblemSource,
+    ProblemState,
+    ProgressUpdate,
+    SatisfactionVote,
+)
+from taolun.rectification.rules import is_evaluator
+from taolun.rectification.selectors import (
+    evaluation_results,
+    ledger_counts,
+    rectification_counts,
+    with_evaluation,
+)
+from taolun.rectification.sources import problems_from, source_for_user
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +128,10 @@ def demo(demo_loaded, db) -> str:
 
 def campaign(slug: str) -> Campaign:
     return Campaign.objects.get(slug=slug)
+
+
+def results_problem(evaluated) -> Problem:
+    return next(p for p in evaluated if p.unit.slug == "sxdpf-branch-1")
 
 
 class TestDemoContent:
@@ -328,6 +354,100 @@ class TestDemoContent:
             assert response.status_code == 302, username
             assert client.session["_auth_user_id"] == str(User.objects.get(username=username).pk)
             client.logout()
+
+    # -- the ledger ------------------------------------------------------------------
+
+    def test_ledger_covers_units_themes_sources_and_states(self, demo):
+        problems = Problem.objects.filter(campaign__slug="sxdpf-2019")
+        assert 15 <= problems.count() <= 25
+        assert not Problem.objects.filter(campaign__slug="shanxi-2019").exists()
+        assert set(problems.values_list("source", flat=True)) == set(ProblemSource.values)
+        assert set(problems.values_list("state", flat=True)) == set(ProblemState.values)
+        assert set(problems.values_list("theme__number", flat=True)) == {1, 2, 3, 4, 5, 6}
+        assert set(problems.values_list("level", flat=True)) == set(ProblemLevel.values)
+        assert set(problems.values_list("kind", flat=True)) == set(ProblemKind.values)
+        assert problems.values("unit").distinct().count() >= 8
+        for problem in problems:
+            assert problem.ledger_number.startswith("SXDPF-2019-")
+            assert problem.description.startswith("<p>") and problem.target_standard
+
+    def test_ledger_lights_and_counts_at_the_demo_date(self, demo):
+        federation = campaign("sxdpf-2019")
+        lights = ledger_counts(Problem.objects.filter(campaign=federation), DEMO_TODAY).by_light
+        assert lights[Light.RED] >= 3 and lights[Light.YELLOW] >= 2 and lights[Light.GREEN] >= 3
+        counts = rectification_counts(federation, None, DEMO_TODAY)
+        assert counts.verified_late == 1
+        assert counts.verified_on_time >= 3
+        assert counts.flagged == 1
+        assert counts.votes == 7 and counts.unsatisfied == 3
+        # Everything the services dated happened on or before the demo's day.
+        for field in ("completed_on", "verified_on"):
+            assert not Problem.objects.filter(**{f"{field}__gt": DEMO_TODAY}).exists()
+        assert not ProgressUpdate.objects.filter(reported_on__gt=DEMO_TODAY).exists()
+
+    def test_ledger_extensions_carry_over_and_send_back(self, demo):
+        granted = ExtensionRequest.objects.get(state=ExtensionState.GRANTED)
+        assert granted.problem.extension_count == 1
+        assert granted.problem.deadline == granted.requested_deadline > granted.previous_deadline
+        assert granted.decided_by.name == "李俊温"
+        pending = ExtensionRequest.objects.get(state=ExtensionState.REQUESTED)
+        assert pending.problem.light(DEMO_TODAY) == Light.RED  # overdue while it waits
+        carried = Problem.objects.get(state=ProblemState.CARRIED_OVER)
+        assert "下半年" in carried.carried_over_reason
+        sent_back = Problem.objects.exclude(review_comment="").get(state=ProblemState.IN_PROGRESS)
+        assert sent_back.completed_on is None
+        late = Problem.objects.get(state=ProblemState.VERIFIED, completed_on__gt=F("deadline"))
+        assert late.unit.slug == "sxdpf-planning-finance"
+
+    def test_ledger_measures_and_progress(self, demo):
+        rich = (
+            Problem.objects.annotate(
+                measures_n=Count("measures", distinct=True),
+                updates_n=Count("updates", distinct=True),
+            )
+            .filter(measures_n__gte=2, updates_n__gte=2)
+            .count()
+        )
+        assert rich >= 3
+        done = Measure.objects.filter(done=True)
+        assert done.exists() and not done.filter(done_on__isnull=True).exists()
+        assert Measure.objects.filter(done=False).exists()
+
+    def test_ledger_evaluations(self, demo):
+        evaluated = Problem.objects.filter(evaluation_open=True).order_by("ledger_number")
+        assert evaluated.count() == 2
+        results = {p.unit.slug: evaluation_results(p) for p in evaluated}
+        assert results["sxdpf-branch-1"].total == 4
+        assert not results["sxdpf-branch-1"].flagged
+        assert results["sxdpf-cp-hospital-branch"].flagged
+        assert [p.unit.slug for p in with_evaluation(Problem.objects.all()) if p.flagged] == [
+            "sxdpf-cp-hospital-branch"
+        ]
+        for vote in SatisfactionVote.objects.select_related("voter__unit", "problem__unit"):
+            assert is_evaluator.test(vote.voter, vote.problem)
+        # The demo member may still vote on the branch's problem.
+        member = User.objects.get(username="member")
+        assert member.has_perm("rectification.vote_problem", results_problem(evaluated))
+
+    def test_ledger_links_a_problem_to_the_mobilisation_meeting(self, demo):
+        record = ActivityRecord.objects.get(title="省残联“改革创新、奋发有为”大讨论动员部署会")
+        (problem,) = problems_from(record)
+        assert problem.unit.slug == "sxdpf" and problem.level == ProblemLevel.LEADERSHIP_BODY
+        office = User.objects.get(username="office")
+        assert source_for_user(office, problem) == record
+        assert problems_from(
+            ActivityRecord.objects.get(title="机关第二党支部专题组织生活会")
+        ).exists()
+
+    def test_ledger_is_in_the_audit_trail_under_its_people(self, demo):
+        for problem in Problem.objects.select_related("created_by"):
+            created = LogEntry.objects.get_for_object(problem).get(action=LogEntry.Action.CREATE)
+            assert created.actor == problem.created_by
+        verified = Problem.objects.filter(state=ProblemState.VERIFIED).select_related("verified_by")
+        for problem in verified:
+            actors = set(LogEntry.objects.get_for_object(problem).values_list("actor", flat=True))
+            assert problem.verified_by_id in actors
+        assert {p.verified_by.name for p in verified} == {"李俊温", "卫国"}
 
 
 def test_speech_data_file_is_the_seeds_speech():

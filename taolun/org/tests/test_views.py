@@ -1,6 +1,7 @@
 """The home page, the unit tree and a unit's page: scope, permissions, content, queries."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -292,3 +293,73 @@ def test_tree_shows_four_levels_and_points_to_deeper_units(client, org):
     assert "1 sub-unit on its page" in page
     contact_page = login(client, org.contact1).get("/units/").content.decode()
     assert "第2级" in contact_page and "第3级" not in contact_page
+
+
+# ---------------------------------------------------------------- the rectification ledger
+
+
+def _ledger(org, travel):
+    """On 2019-04-10: branch1 one overdue, one due soon; branch2 one verified late, voted."""
+    from taolun.rectification.services import evaluation_open, vote_cast
+    from taolun.rectification.tests.factories import evidence, make_problem, put
+
+    travel(dt.date(2019, 3, 1))
+    late = make_problem(org, deadline=dt.date(2019, 4, 1), open_now=True, description="逾期问题")
+    soon = make_problem(org, deadline=dt.date(2019, 4, 12), open_now=True, description="临期问题")
+    done = make_problem(org, unit="branch2", deadline=dt.date(2019, 4, 1))
+    evidence(done, org.contact2)
+    put(done, "verified", completed_on=dt.date(2019, 4, 3), verified_on=dt.date(2019, 4, 5))
+    travel(dt.date(2019, 4, 10))
+    evaluation_open(actor=org.office, problem=done)
+    vote_cast(actor=org.contact2, problem=done, rating="satisfied")
+    return late, soon, done
+
+
+def _ledger_section(page: str) -> str:
+    return page.split('id="unit-ledger"', 1)[1].split("</section>", 1)[0]
+
+
+def test_unit_page_shows_rectification_counts_and_lights(client, org, travel):
+    late, soon, done = _ledger(org, travel)
+    login(client, org.member1)
+    section = _ledger_section(client.get(unit_url("branch1")).content.decode())
+    assert re.search(r"Open</dt><dd[^>]*>2<", section)
+    assert re.search(
+        r"Overdue</dt><dd[^>]*><a href=\"[^\"]+\?unit=branch1&amp;overdue=yes\">1<", section
+    )
+    # Most urgent first, each light in words.
+    assert section.index(late.ledger_number) < section.index(soon.ledger_number)
+    assert "Overdue</span>" in section and "Due soon</span>" in section
+    assert done.ledger_number not in section
+    assert f'href="{reverse("rectification:ledger", args=["camp"])}?unit=branch1"' in section
+
+    login(client, org.office)
+    section = _ledger_section(client.get(unit_url("organ")).content.decode())
+    assert re.search(r"Verified late</dt><dd[^>]*>1<", section)
+    assert re.search(r"Satisfaction</dt><dd[^>]*>100%", section) and "1 vote" in section
+
+
+def test_unit_page_lists_at_most_ten_live_problems(client, org, travel):
+    from taolun.rectification.tests.factories import make_problem
+
+    travel(dt.date(2019, 3, 1))
+    for i in range(12):
+        make_problem(org, open_now=True, description=f"问题{i}")
+    login(client, org.contact1)
+    section = _ledger_section(client.get(unit_url("branch1")).content.decode())
+    assert section.count('<th scope="row" class="text-nowrap">') == 10
+    assert "All in the ledger (12 open)" in section
+
+
+def test_unit_page_ledger_queries_do_not_grow(client, org, travel):
+    from taolun.rectification.tests.factories import evidence, make_problem
+
+    _ledger(org, travel)
+    login(client, org.office)
+    url = unit_url("organ")
+    client.get(url)
+    before = count_queries(client, url)
+    for i in range(8):
+        problem = make_problem(org, unit="branch2", open_now=True, responsible_leader=org.leader)
+        evidence(problem, org.contact2, f"进展{i}")
+    assert count_queries(client, url) == before

@@ -12,12 +12,24 @@ from taolun.org.roles import Role
 from taolun.org.tests.factories import UserFactory, grant
 from taolun.rectification.models import (
     ExtensionRequest,
+    ImportState,
+    LedgerImport,
     Measure,
     Problem,
     ProblemState,
     ProgressUpdate,
+    Rating,
+    SatisfactionVote,
 )
-from taolun.rectification.services import MeasureInput, extension_request, progress_add
+from taolun.rectification.services import (
+    MeasureInput,
+    evaluation_open,
+    extension_request,
+    problem_complete,
+    problem_verify,
+    progress_add,
+    vote_cast,
+)
 from taolun.rectification.tests.factories import make_problem
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +179,103 @@ def test_changelist_queries_do_not_grow(org, staff1, client, travel, django_asse
         make_problem(org)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url(Problem)).status_code == 200
+
+
+# ---------------------------------------------------------------- votes and imports
+
+
+@pytest.fixture
+def voted(org, travel):
+    """A verified problem per branch, each evaluated by a member of its branch."""
+    travel(D(2019, 3, 15))
+    made = {}
+    for unit, contact in (("branch1", org.contact1), ("branch2", org.contact2)):
+        problem = make_problem(org, unit=unit, open_now=True)
+        progress_add(actor=contact, problem=problem, text="进展")
+        problem_complete(actor=contact, problem=problem)
+        problem_verify(actor=org.office, problem=problem)
+        evaluation_open(actor=org.office, problem=problem)
+        made[unit] = problem
+    vote_cast(
+        actor=org.member1, problem=made["branch1"], rating=Rating.UNSATISFIED, comment="走过场"
+    )
+    vote_cast(actor=org.contact2, problem=made["branch2"], rating=Rating.SATISFIED)
+    return made
+
+
+@pytest.fixture
+def imports(org):
+    def make(unit, name: str, **kw) -> LedgerImport:
+        return LedgerImport.objects.create(
+            campaign=org.campaign,
+            unit=unit,
+            original_name=name,
+            sha256="0" * 64,
+            uploaded_by=org.office,
+            **kw,
+        )
+
+    return {
+        "branch1": make(
+            org.branch1,
+            "第一支部台账.xlsx",
+            state=ImportState.FAILED,
+            errors=[{"row": 7, "column": "责任单位", "message": "未知单位“宣传部”"}],
+        ),
+        "branch2": make(org.branch2, "第二支部台账.xlsx", state=ImportState.APPLIED, added=3),
+    }
+
+
+@pytest.fixture
+def reader1(org, client):
+    """A staff member over branch1 with view permissions only on votes and imports."""
+    user = make_staff(
+        org.contact1, "rectification.view_satisfactionvote", "rectification.view_ledgerimport"
+    )
+    client.force_login(user)
+    return user
+
+
+def test_votes_and_imports_are_registered_read_only(org, voted, imports, superuser, client):
+    client.force_login(superuser)
+    for model, obj in (
+        (SatisfactionVote, SatisfactionVote.objects.first()),
+        (LedgerImport, imports["branch1"]),
+    ):
+        assert model in admin.site._registry
+        assert client.get(url(model)).status_code == 200
+        assert client.get(url(model, "add")).status_code == 403
+        page = client.get(url(model, "change", obj.pk))
+        assert page.status_code == 200
+        assert not page.context["adminform"].form.fields  # nothing to edit
+        assert client.post(url(model, "change", obj.pk), {}).status_code == 403
+        assert client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+    assert SatisfactionVote.objects.count() == 2
+    assert LedgerImport.objects.count() == 2
+
+
+def test_only_superusers_see_who_voted(org, voted, superuser, reader1, client):
+    vote = SatisfactionVote.objects.get(problem=voted["branch1"])
+    listing = client.get(url(SatisfactionVote))
+    assert [v.pk for v in listing.context["cl"].result_list] == [vote.pk]
+    assert "voter" not in listing.context["cl"].list_display
+    page = client.get(url(SatisfactionVote, "change", vote.pk)).content.decode()
+    assert "走过场" in page
+    for html in (listing.content.decode(), page):
+        assert org.member1.name not in html and org.member1.username not in html
+    other = SatisfactionVote.objects.get(problem=voted["branch2"])
+    assert client.get(url(SatisfactionVote, "change", other.pk)).status_code == 404
+
+    client.force_login(superuser)
+    listing = client.get(url(SatisfactionVote))
+    assert "voter" in listing.context["cl"].list_display
+    assert org.member1.name in client.get(url(SatisfactionVote, "change", vote.pk)).content.decode()
+
+
+def test_imports_are_scoped_and_show_their_errors(org, imports, reader1, client):
+    listing = client.get(url(LedgerImport))
+    assert list(listing.context["cl"].result_list) == [imports["branch1"]]
+    page = client.get(url(LedgerImport, "change", imports["branch1"].pk)).content.decode()
+    assert "责任单位" in page and "未知单位“宣传部”" in page
+    assert "/media/" not in page  # the workbook is named, never linked
+    assert client.get(url(LedgerImport, "change", imports["branch2"].pk)).status_code == 404

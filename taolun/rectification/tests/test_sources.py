@@ -1,0 +1,166 @@
+"""Where a problem came from: links to the record it was found in, checked and scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from taolun.activities.models import ActivityRecord
+from taolun.activities.services import record_create
+from taolun.campaigns.tests.factories import make_campaign
+from taolun.org.models import Unit
+from taolun.rectification.models import Problem
+from taolun.rectification.services import problem_update
+from taolun.rectification.sources import (
+    SOURCE_KINDS,
+    is_source_kind,
+    kind_of,
+    problems_from,
+    source_for_user,
+)
+from taolun.rectification.tests.factories import make_problem
+
+D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def _today(travel):
+    travel(D(2019, 3, 15))
+
+
+def record(org, unit: str, who: str, campaign=None) -> ActivityRecord:
+    campaign = campaign or org.campaign
+    return record_create(
+        actor=getattr(org, who),
+        action=campaign.actions.get(number=1),
+        unit=getattr(org, unit),
+        title=f"{unit} 专题组织生活会",
+        held_on=D(2019, 3, 1),
+    )
+
+
+@pytest.fixture
+def records(org):
+    other_campaign = make_campaign(org.root, "camp2")
+    return {
+        "b1": record(org, "branch1", "contact1"),
+        "b2": record(org, "branch2", "contact2"),
+        "other": record(org, "branch1", "contact1", campaign=other_campaign),
+    }
+
+
+def source_error(call) -> list[str]:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        call()
+    assert set(exc.value.message_dict) == {"source_object"}
+    return exc.value.message_dict["source_object"]
+
+
+def test_records_are_the_kinds_of_source(org, records):
+    assert [k.model for k in SOURCE_KINDS] == ["activities.ActivityRecord"]
+    assert kind_of(records["b1"]).model_class() is ActivityRecord
+    assert is_source_kind(records["b1"])
+    assert not is_source_kind(org.branch1)
+    assert kind_of(org.contact1) is None
+
+
+def test_a_readable_record_of_the_campaign_is_accepted(org, records):
+    problem = make_problem(org, source="organisational_life_meeting", source_object=records["b1"])
+    problem.refresh_from_db()
+    assert problem.source_object == records["b1"]
+    assert problem.source_type == ContentType.objects.get_for_model(ActivityRecord)
+    assert list(problems_from(records["b1"])) == [problem]
+    assert not problems_from(records["b2"]).exists()
+
+
+def test_the_office_links_any_record_in_its_scope(org, records):
+    problem = make_problem(org, unit="branch2", who="office", source_object=records["b1"])
+    assert problem.source_id == records["b1"].pk
+
+
+def test_another_campaigns_record_is_refused(org, records):
+    messages = source_error(lambda: make_problem(org, source_object=records["other"]))
+    assert messages == ["The source belongs to another campaign."]
+    assert not Problem.objects.exists()
+
+
+def test_a_record_the_actor_cannot_read_is_refused(org, records):
+    messages = source_error(lambda: make_problem(org, source_object=records["b2"]))
+    assert messages == ["Choose a source you can see."]
+    assert not Problem.objects.exists()
+
+
+@pytest.mark.parametrize("what", ["unit", "person", "theme", "problem"])
+def test_an_object_that_is_no_source_is_refused(org, what):
+    existing = make_problem(org)
+    obj = {
+        "unit": org.branch1,
+        "person": org.contact1,
+        "theme": org.campaign.themes.first(),
+        "problem": existing,
+    }[what]
+    messages = source_error(lambda: make_problem(org, source_object=obj))
+    assert messages == ["A problem cannot come from this kind of object."]
+    assert list(Problem.objects.all()) == [existing]
+
+
+def test_update_checks_a_new_source_and_keeps_the_old_one_on_error(org, records):
+    problem = make_problem(org, open_now=True)
+    problem_update(actor=org.contact1, problem=problem, source_object=records["b1"])
+    problem.refresh_from_db()
+    assert problem.source_object == records["b1"]
+    for bad, message in (
+        (records["b2"], "Choose a source you can see."),
+        (records["other"], "The source belongs to another campaign."),
+        (org.branch2, "A problem cannot come from this kind of object."),
+    ):
+        assert source_error(
+            lambda bad=bad: problem_update(
+                actor=org.contact1, problem=problem, source_object=bad, source_note="改"
+            )
+        ) == [message]
+        problem.refresh_from_db()
+        assert (problem.source_id, problem.source_note) == (records["b1"].pk, "")
+    problem_update(actor=org.contact1, problem=problem, source_object=None)
+    problem.refresh_from_db()
+    assert problem.source_type is None and problem.source_id is None
+
+
+def test_source_for_user_hides_what_the_viewer_cannot_read(org, records):
+    linked = make_problem(org, unit="branch2", who="office", source_object=records["b1"])
+    assert source_for_user(org.office, linked) == records["b1"]
+    assert source_for_user(org.supervisor, linked) == records["b1"]
+    # branch2's contact sees its own problem, not branch1's record it came from.
+    assert source_for_user(org.contact2, linked) is None
+    assert source_for_user(org.outsider, linked) is None
+    assert source_for_user(org.office, make_problem(org)) is None
+
+
+def test_source_for_user_ignores_links_to_kinds_that_are_no_source(org, records):
+    problem = make_problem(org)
+    # A link written around the service (an old import, a removed kind) shows nothing.
+    Problem.objects.filter(pk=problem.pk).update(
+        source_type=ContentType.objects.get_for_model(Unit), source_id=org.branch1.pk
+    )
+    problem.refresh_from_db()
+    assert source_for_user(org.office, problem) is None
+
+
+def test_problems_from_matches_the_kind_as_well_as_the_id(org, records):
+    linked = make_problem(org, source_object=records["b1"])
+    same_id = make_problem(org)
+    Problem.objects.filter(pk=same_id.pk).update(
+        source_type=ContentType.objects.get_for_model(Unit), source_id=records["b1"].pk
+    )
+    assert list(problems_from(records["b1"])) == [linked]
+
+
+def test_source_for_user_is_one_query(org, records, django_assert_num_queries):
+    problem = make_problem(org, source_object=records["b1"])
+    ContentType.objects.get_for_model(ActivityRecord)  # the content type cache is warm
+    with django_assert_num_queries(1):
+        assert source_for_user(org.contact1, problem) == records["b1"]
