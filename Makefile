@@ -44,7 +44,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 DEMO_ENV := DEBUG=1 TAOLUN_DEMO=1 TAOLUN_TODAY=$(TODAY)
 
-.PHONY: help install install-test run test lint format messages test-postgres clean
+.PHONY: help install install-test run test lint format messages test-postgres clean bench-ledger
 
 help:
 	@echo "make run            set up, create the demo database under var/ and serve on http://$(HOST):$(PORT)"
@@ -53,6 +53,7 @@ help:
 	@echo "make lint           ruff check + ruff format --check"
 	@echo "make test-postgres  run the suite on a local PostgreSQL 15 cluster"
 	@echo "make messages       update and compile the zh_Hans translations"
+	@echo "make bench-ledger   benchmark the ledger's Excel import and export (BENCH_ARGS=\"--rows 10000\")"
 	@echo "make clean          remove .venv, node_modules, vendored files and var/"
 
 install: $(PY_STAMP) $(VENDOR_STAMP) $(MO_FILES)
@@ -120,6 +121,10 @@ messages: install
 		--ignore=node_modules --ignore=var --ignore=bench --ignore=tests --ignore=docs
 	DEBUG=1 $(BIN)/python manage.py compilemessages -l zh_Hans \
 		--ignore=.venv --ignore=node_modules --ignore=var
+
+# Not a test: times our import/export of a generated 100,000-row ledger against openpyxl alone.
+bench-ledger: $(PY_STAMP)
+	$(BIN)/python bench/ledger_io.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var test-results

@@ -162,7 +162,7 @@ def test_the_command_prints_the_report_and_mails_nobody(org, ledger):
     assert "  [due soon] soon · deadline 2019-04-22, due in 2 days" in out
     assert "today · deadline 2019-04-20, due today" in out
     assert "Nobody to remind (no person in charge, leader or unit contact):\n  lonely ·" in out
-    assert "8 problems, 5 people, 1 without an e-mail address." in out
+    assert "Problems: 8; people: 5; without an e-mail address: 1." in out
     for silent in ("far", "completed", "verified", "carried", "draft", "long"):
         assert f"] {silent} ·" not in out
     assert mail.outbox == []

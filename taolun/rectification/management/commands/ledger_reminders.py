@@ -124,7 +124,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {item_line(item)}")
         self.stdout.write("")
         self.stdout.write(
-            _("%(problems)s problems, %(people)s people, %(unmailed)s without an e-mail address.")
+            _(
+                "Problems: %(problems)s; people: %(people)s; "
+                "without an e-mail address: %(unmailed)s."
+            )
             % {
                 "problems": report.problem_count,
                 "people": len(report.reminders),
