@@ -1590,7 +1590,13 @@ class _Planner:
             ("kind", ProblemKind),
         ):
             if key in self.has and data[key] is not None and data[key] != old[key]:
-                change(key, key, data[key], old[key], (enum(old[key]).label, enum(data[key]).label))
+                change(
+                    key,
+                    key,
+                    data[key],
+                    old[key],
+                    (str(enum(old[key]).label), str(enum(data[key]).label)),
+                )
         if "theme" in self.has and data["theme"] != old["theme_id"]:
             change(
                 "theme",

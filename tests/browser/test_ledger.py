@@ -74,8 +74,7 @@ PAGES = [
     Page(
         "problem-carried-over",
         "leader",
-        lambda: f"/ledger/problems/"
-        f"{problem_of('sxdpf-employment-centre-branch', 'carried_over')}/",
+        lambda: f"/ledger/problems/{problem_of('sxdpf-employment-centre-branch', 'carried_over')}/",
     ),
     Page("ledger-import", "office", lambda: f"{LEDGER}import/"),
 ]

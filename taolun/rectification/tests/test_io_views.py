@@ -156,6 +156,27 @@ def test_upload_preview_apply(client, org):
     assert "1 added, 1 changed, 0 unchanged" in follow.content.decode()
 
 
+def test_the_preview_shows_each_changed_column_old_and_new(client, org):
+    existing = make_problem(org, open_now=True)
+    keys = ["ledger_number", "description", "unit", "deadline", "source", "state", "progress"]
+    data = workbook(
+        [
+            row(
+                ledger_number=existing.ledger_number,
+                source="民主生活会",
+                state="in_progress",
+                progress="已召开专题会议",
+            )
+        ],
+        keys,
+    )
+    response = post_file(client, org.contact1, data)
+    content = client.get(response["Location"]).content.decode()
+    for cell in ("问题来源", "Other", "Democratic life meeting", "状态", "Open", "In progress"):
+        assert cell in content
+    assert "最新进展" in content and "已召开专题会议" in content
+
+
 def test_row_errors_are_shown_and_nothing_can_be_applied(client, org):
     before = snapshot()
     data = workbook([row(unit="机关第二党支部"), row(deadline="明年")])
