@@ -167,3 +167,50 @@ def test_contact_records_and_fixes_a_problem_and_the_office_verifies_it(page, li
     assert row.count() == 1
     assert zh("Verified") in row.inner_text()
     axe_check(page)
+
+
+def test_office_previews_and_applies_a_ledger_sent_back_in_excel(page, live_server, demo):
+    """The office exports the ledger, a unit edits a cell in Excel, the office imports it."""
+    import io
+
+    import openpyxl
+
+    from taolun.campaigns.models import Campaign
+    from taolun.org.models import User
+    from taolun.rectification.ledger_io import ledger_export
+
+    office = User.objects.get(username="office")
+    campaign = Campaign.objects.get(slug=DEMO_CAMPAIGN)
+    exported = io.BytesIO()
+    ledger_export(user=office, campaign=campaign, out=exported)
+    book = openpyxl.load_workbook(io.BytesIO(exported.getvalue()))
+    sheet = book.active
+    header = [c.value for c in sheet[3]]
+    number_col = header.index("台账编号") + 1
+    target_col = header.index("整改目标") + 1
+    draft = Problem.objects.get(pk=problem_of(UNIT, "draft"))
+    row = next(
+        r
+        for r in range(4, sheet.max_row + 1)
+        if sheet.cell(r, number_col).value == draft.ledger_number
+    )
+    sheet.cell(row, target_col).value = "与两个外省残联建立交流机制"
+    edited = io.BytesIO()
+    book.save(edited)
+
+    login(page, live_server, "office", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}{LEDGER}import/")
+    page.get_by_label(zh("Unit")).select_option("sxdpf")
+    page.locator("main input[type=file]").set_input_files(
+        [{"name": "台账.xlsx", "mimeType": "application/octet-stream", "buffer": edited.getvalue()}]
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Check the file and preview")).click()
+    main = page.locator("main")
+    assert "与两个外省残联建立交流机制" in main.inner_text()
+    axe_check(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Apply the import")).click()
+    draft.refresh_from_db()
+    assert "与两个外省残联建立交流机制" in draft.target_standard
+    axe_check(page)
