@@ -466,13 +466,13 @@ def test_detail_shows_rectification_counts_for_the_scope(client, org, travel):
 
     section = _rectification(login(client, org.office).get("/campaigns/camp/").content.decode())
     assert "the whole campaign" in section
-    assert re.search(r"Open</dt><dd[^>]*>3<", section)
+    assert re.search(r"Being rectified</dt><dd[^>]*>3<", section)
     assert re.search(r"Overdue</dt><dd[^>]*><a href=\"/ledger/camp/\?overdue=yes\">1<", section)
     assert 'href="/ledger/camp/"' in section
 
     section = _rectification(login(client, org.contact2).get("/campaigns/camp/").content.decode())
     assert "the units within your reach" in section
-    assert re.search(r"Open</dt><dd[^>]*>2<", section)
+    assert re.search(r"Being rectified</dt><dd[^>]*>2<", section)
     assert re.search(r"Overdue</dt><dd[^>]*>0<", section)
 
 

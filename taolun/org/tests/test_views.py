@@ -323,7 +323,7 @@ def test_unit_page_shows_rectification_counts_and_lights(client, org, travel):
     late, soon, done = _ledger(org, travel)
     login(client, org.member1)
     section = _ledger_section(client.get(unit_url("branch1")).content.decode())
-    assert re.search(r"Open</dt><dd[^>]*>2<", section)
+    assert re.search(r"Being rectified</dt><dd[^>]*>2<", section)
     assert re.search(
         r"Overdue</dt><dd[^>]*><a href=\"[^\"]+\?unit=branch1&amp;overdue=yes\">1<", section
     )
