@@ -187,6 +187,10 @@ def _validate(
 
 
 def _clean_measures(problem: Problem, measures: Sequence[MeasureInput]) -> list[Measure]:
+    """Check and build the measures; a measure already done keeps the day it was done."""
+    done_before = (
+        {m.text: m.done_on for m in problem.measures.all() if m.done} if problem.pk else {}
+    )
     errors = []
     built = []
     for i, m in enumerate(measures, start=1):
@@ -205,7 +209,7 @@ def _clean_measures(problem: Problem, measures: Sequence[MeasureInput]) -> list[
                 deadline=m.deadline,
                 order=i,
                 done=m.done,
-                done_on=clock.today() if m.done else None,
+                done_on=(done_before.get(text) or clock.today()) if m.done else None,
             )
         )
     if errors:

@@ -557,3 +557,26 @@ def test_another_branchs_contact_changes_nothing(org):
             call()
     problem.refresh_from_db()
     assert problem.state == S.OPEN and problem.description == "<p>理论学习不够深入</p>"
+
+
+def test_editing_measures_keeps_the_day_a_measure_was_done(org, travel):
+    travel(dt.date(2019, 3, 1))
+    problem = make_problem(
+        org,
+        open_now=True,
+        measures=[MeasureInput("修订制度", dt.date(2019, 3, 20), done=True)],
+    )
+    assert problem.measures.get().done_on == dt.date(2019, 3, 1)
+    travel(dt.date(2019, 3, 15))
+    problem_update(
+        actor=org.contact1,
+        problem=problem,
+        measures=[
+            MeasureInput("修订制度", dt.date(2019, 3, 20), done=True),
+            MeasureInput("组织学习", dt.date(2019, 4, 10), done=True),
+        ],
+    )
+    assert [(m.text, m.done_on) for m in problem.measures.all()] == [
+        ("修订制度", dt.date(2019, 3, 1)),
+        ("组织学习", dt.date(2019, 3, 15)),
+    ]
