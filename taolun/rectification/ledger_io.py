@@ -681,6 +681,13 @@ def _read_stream(
         ) from exc
     try:
         return _read_sheet(workbook, progress)
+    except LedgerFileError:
+        raise
+    except Exception as exc:  # read-only mode parses the sheet's XML only while iterating
+        raise LedgerFileError(
+            _("“%(name)s” is damaged: it cannot be opened as an Excel workbook.")
+            % {"name": display}
+        ) from exc
     finally:
         workbook.close()
 
@@ -994,7 +1001,7 @@ class _Planner:
                     current.append((number, values))
                 continue
             raw = values[number_pos] if number_pos is not None else None
-            ledger_number = str(raw).strip() if raw is not None else ""
+            ledger_number = _cell_text(raw)
             if ledger_number and ledger_number in by_number:
                 current = by_number[ledger_number]
                 current.append((number, values))
@@ -1033,7 +1040,7 @@ class _Planner:
                         person_names.add(match[1] if match else text)
                 ledger_number = self.cell(values, "ledger_number")
                 if ledger_number is not None:
-                    numbers.add(str(ledger_number))
+                    numbers.add(_cell_text(ledger_number))
         unit_names.discard("")
         self.units_by_name: dict[str, list[_Unit]] = defaultdict(list)
         self.units: dict[int, _Unit] = {}
@@ -2024,7 +2031,7 @@ class _Audit:
         self.remote_port = context.get("remote_port") if same else None
         self.types = {
             model: ContentType.objects.get_for_model(model).pk
-            for model in (Problem, ProgressUpdate)
+            for model in (Problem, ProgressUpdate, ExtensionRequest)
         }
         # Entries differ only in object, action and changes: the rest is built once.
         columns = _columns(LogEntry)
@@ -2277,15 +2284,29 @@ def _apply_changes(
                     _("Closed: the problem was carried over."),
                 ),
             ):
-                if state_pids:
-                    ExtensionRequest.objects.filter(
-                        problem_id__in=state_pids, state=ExtensionState.REQUESTED
-                    ).update(
-                        state=ExtensionState.REFUSED,
-                        decided_by=plan.actor,
-                        decided_at=now,
-                        decision_comment=comment,
+                if not state_pids:
+                    continue
+                pending = ExtensionRequest.objects.filter(
+                    problem_id__in=state_pids, state=ExtensionState.REQUESTED
+                )
+                for pk, problem_id in pending.values_list("pk", "problem_id"):
+                    audit.add(
+                        ExtensionRequest,
+                        pk,
+                        f"{problem_id} → refused",
+                        LogEntry.Action.UPDATE,
+                        {
+                            "state": [ExtensionState.REQUESTED, ExtensionState.REFUSED],
+                            "decided_by": ["None", str(plan.actor.pk)],
+                            "decision_comment": ["", str(comment)],
+                        },
                     )
+                pending.update(
+                    state=ExtensionState.REFUSED,
+                    decided_by=plan.actor,
+                    decided_at=now,
+                    decision_comment=comment,
+                )
     updates = [
         ProgressUpdate(
             problem_id=p.problem_id, text=p.progress, reported_on=clock.today(), author=plan.actor

@@ -491,6 +491,16 @@ def problem_send_back(*, actor: User, problem: Problem, comment: str) -> Problem
     return _sync(problem, locked)
 
 
+def _close_pending_extensions(problem: Problem, actor: User, comment: str) -> None:
+    """Refuse the pending request of a problem that closes, one save each: audited."""
+    for extension in problem.extensions.filter(state=ExtensionState.REQUESTED):
+        extension.state = ExtensionState.REFUSED
+        extension.decided_by = actor
+        extension.decided_at = timezone.now()
+        extension.decision_comment = comment
+        extension.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
+
+
 @transaction.atomic
 def problem_verify(*, actor: User, problem: Problem, comment: str = "") -> Problem:
     """Sign the problem off (销号): only the campaign's own office or leaders."""
@@ -507,12 +517,7 @@ def problem_verify(*, actor: User, problem: Problem, comment: str = "") -> Probl
         locked.save(
             update_fields=["state", "verified_by", "verified_on", "review_comment", "updated_at"]
         )
-        locked.extensions.filter(state=ExtensionState.REQUESTED).update(
-            state=ExtensionState.REFUSED,
-            decided_by=actor,
-            decided_at=timezone.now(),
-            decision_comment=_("Closed: the problem was verified."),
-        )
+        _close_pending_extensions(locked, actor, _("Closed: the problem was verified."))
     return _sync(problem, locked)
 
 
@@ -525,12 +530,7 @@ def problem_carry_over(*, actor: User, problem: Problem, reason: str) -> Problem
     with audited(actor):
         locked.carried_over_reason = reason.strip()
         locked.save(update_fields=["state", "carried_over_reason", "updated_at"])
-        locked.extensions.filter(state=ExtensionState.REQUESTED).update(
-            state=ExtensionState.REFUSED,
-            decided_by=actor,
-            decided_at=timezone.now(),
-            decision_comment=_("Closed: the problem was carried over."),
-        )
+        _close_pending_extensions(locked, actor, _("Closed: the problem was carried over."))
     return _sync(problem, locked)
 
 

@@ -904,3 +904,56 @@ def test_planning_reads_in_a_fixed_number_of_queries(org, django_assert_max_num_
         with django_assert_max_num_queries(14):
             plan = plan_of(data, org.contact1, org.campaign, org.branch1)
         assert plan.ok
+
+
+def test_a_sheet_damaged_inside_the_workbook_is_a_clear_error(org):
+    """Read-only mode parses the sheet only while iterating: that damage is caught too."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(workbook([row(), row()])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as damaged:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            damaged.writestr(item, data)
+    with pytest.raises(LedgerFileError) as caught:
+        ledger_io.read_ledger(io.BytesIO(out.getvalue()), name="台账.xlsx")
+    assert str(caught.value) == "“台账.xlsx” is damaged: it cannot be opened as an Excel workbook."
+
+
+def test_a_ledger_number_excel_turned_into_a_number_still_finds_its_problem(org):
+    problem = make_problem(org, ledger_number="12", open_now=True)
+    data = workbook([row(ledger_number=12.0, description="理论学习不够深入")])
+    plan = run(data, org.contact1, org.campaign, org.branch1)
+    assert plan.ok, messages_of(plan)
+    assert plan.counts["added"] == 0
+    assert Problem.objects.filter(campaign=org.campaign).count() == 1
+    problem.refresh_from_db()
+    assert problem.ledger_number == "12"
+
+
+def test_closing_by_import_refuses_the_pending_extension_with_an_audit_entry(org):
+    from taolun.rectification.services import extension_request
+
+    problem = make_problem(org, open_now=True)
+    progress_add(actor=org.contact1, problem=problem, text="整改中")
+    extension = extension_request(
+        actor=org.contact1, problem=problem, reason="资金未到位", requested_deadline=D(2019, 6, 1)
+    )
+    exported = export_bytes(org.office, org.campaign)
+    book = openpyxl.load_workbook(io.BytesIO(exported))
+    sheet = book.active
+    header = [c.value for c in sheet[3]]
+    english = {c.key: str(c.header) for c in COLUMNS}
+    sheet.cell(4, header.index(english["state"]) + 1).value = "已结转"
+    sheet.cell(4, header.index(english["note"]) + 1).value = "需省级统筹"
+    edited = io.BytesIO()
+    book.save(edited)
+    plan = run(edited.getvalue(), org.office, org.campaign, org.root)
+    assert plan.ok, messages_of(plan)
+    extension.refresh_from_db()
+    assert extension.state == ExtensionState.REFUSED
+    entries = LogEntry.objects.get_for_object(extension)
+    assert entries.filter(action=LogEntry.Action.UPDATE, actor=org.office).count() == 1

@@ -580,3 +580,17 @@ def test_editing_measures_keeps_the_day_a_measure_was_done(org, travel):
         ("修订制度", dt.date(2019, 3, 1)),
         ("组织学习", dt.date(2019, 3, 15)),
     ]
+
+
+def test_closing_a_problem_refuses_its_pending_extension_in_the_audit_trail(org):
+    problem = make_problem(org, open_now=True)
+    evidence(problem, org.contact1)
+    extension = extension_request(
+        actor=org.contact1, problem=problem, reason="资金未到位", requested_deadline=D(2019, 6, 1)
+    )
+    problem_carry_over(actor=org.office, problem=problem, reason="需省级统筹")
+    extension.refresh_from_db()
+    assert (extension.state, extension.decided_by) == (ExtensionState.REFUSED, org.office)
+    update = LogEntry.objects.get_for_object(extension).get(action=LogEntry.Action.UPDATE)
+    assert update.actor == org.office
+    assert update.changes_dict["state"] == ["requested", "refused"]
