@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import translation
 
 from taolun.core.demo import DEMO_PASSWORD
 from taolun.rectification.models import ExtensionState, Problem, ProblemState
@@ -182,7 +183,8 @@ def test_office_previews_and_applies_a_ledger_sent_back_in_excel(page, live_serv
     office = User.objects.get(username="office")
     campaign = Campaign.objects.get(slug=DEMO_CAMPAIGN)
     exported = io.BytesIO()
-    ledger_export(user=office, campaign=campaign, out=exported)
+    with translation.override("zh-hans"):  # the office works in Chinese
+        ledger_export(user=office, campaign=campaign, out=exported)
     book = openpyxl.load_workbook(io.BytesIO(exported.getvalue()))
     sheet = book.active
     header = [c.value for c in sheet[3]]
