@@ -33,6 +33,7 @@ from taolun.activities.services import (
 )
 from taolun.campaigns.models import Action, ActionKind, Approval
 from taolun.campaigns.selectors import campaigns_for_user, get_action_for_user
+from taolun.core.uploads import download_response
 from taolun.org.predicates import InCampaign
 from taolun.org.selectors import get_unit_for_user, units_for_user
 from taolun.rectification.selectors import problems_from_for_user, source_token
@@ -259,18 +260,9 @@ def record_review_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_attachment_for_user(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return download_response(
+        attachment.file, name=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

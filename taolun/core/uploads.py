@@ -14,6 +14,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -99,3 +100,18 @@ def check_uploads(files, *, field: str) -> None:
             errors.extend(exc.messages)
     if errors:
         raise ValidationError({field: errors})
+
+
+def download_response(file, *, name: str, content_type: str) -> FileResponse:
+    """A stored upload served as a download under its original name, never rendered inline.
+
+    The caller has already fetched the owning object through a scoping selector; a file
+    missing from storage answers 404.
+    """
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from taolun.campaigns.selectors import get_campaign_for_user
 from taolun.core import clock
+from taolun.core.uploads import download_response
 from taolun.org.models import User
 from taolun.rectification import services
 from taolun.rectification.forms import (
@@ -545,15 +546,6 @@ def measures_done(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_attachment_for_user(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return download_response(
+        attachment.file, name=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
