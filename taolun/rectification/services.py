@@ -186,11 +186,11 @@ def _validate(
     problem.full_clean(exclude=["supporting_units"])
 
 
-def _clean_measures(problem: Problem, measures: Sequence[MeasureInput]) -> list[Measure]:
+def _clean_measures(
+    problem: Problem, measures: Sequence[MeasureInput], existing: Sequence[Measure] = ()
+) -> list[Measure]:
     """Check and build the measures; a measure already done keeps the day it was done."""
-    done_before = (
-        {m.text: m.done_on for m in problem.measures.all() if m.done} if problem.pk else {}
-    )
+    done_before = {m.text: m.done_on for m in existing if m.done}
     errors = []
     built = []
     for i, m in enumerate(measures, start=1):
@@ -330,26 +330,27 @@ def problem_update(
         actor=actor if "source_object" in fields else None,
         source=fields.get("source_object"),
     )
-    built = _clean_measures(locked, measures) if measures is not None else None
+    existing = list(locked.measures.all()) if measures is not None else []
+    built = _clean_measures(locked, measures, existing) if measures is not None else None
     with audited(actor):
         locked.save()
         if supporting is not None:
             locked.supporting_units.set(supporting)
-        if built is not None and _measures_changed(locked, built):
-            for old in locked.measures.all():
+        if built is not None and _measures_changed(existing, built):
+            for old in existing:
                 old.delete()
             for measure in built:
                 measure.save()
     return _sync(problem, locked)
 
 
-def _measures_changed(problem: Problem, built: Sequence[Measure]) -> bool:
+def _measures_changed(existing: Sequence[Measure], built: Sequence[Measure]) -> bool:
     """Whether the new list differs from the stored one (text, deadline, done, order)."""
 
     def key(m: Measure) -> tuple:
         return (m.text, m.deadline, m.done)
 
-    return [key(m) for m in problem.measures.all()] != [key(m) for m in built]
+    return [key(m) for m in existing] != [key(m) for m in built]
 
 
 @transaction.atomic

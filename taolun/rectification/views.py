@@ -175,11 +175,6 @@ def ledger_page(request: HttpRequest, campaign: str) -> HttpResponse:
 # ---------------------------------------------------------------- recording and editing
 
 
-def _measures_unchanged(problem: Problem, measures: list[services.MeasureInput]) -> bool:
-    current = [(m.text, m.deadline, m.done) for m in problem.measures.order_by("order", "id")]
-    return current == [(m.text, m.deadline, m.done) for m in measures]
-
-
 def _shown_again(
     form: ProblemForm, measures: forms.BaseFormSet, **form_kwargs: Any
 ) -> tuple[ProblemForm, forms.BaseFormSet]:
@@ -284,14 +279,13 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if data is not None and "add_measure" in data:
         form, measures = _shown_again(form, measures, **kwargs)
     elif data is not None and _valid(form, measures):
-        given = measure_inputs(measures)
         try:
             with transaction.atomic():
                 problem = services.problem_update(
                     actor=user,
                     problem=problem,
-                    # Unchanged measures are left alone, so the history shows real changes.
-                    measures=None if _measures_unchanged(problem, given) else given,
+                    # The service leaves unchanged measures alone: the history shows real changes.
+                    measures=measure_inputs(measures),
                     **form.problem_fields(),
                 )
                 if "open" in data:
