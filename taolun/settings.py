@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "taolun.org",
     "taolun.campaigns",
     "taolun.activities",
+    "taolun.study",
+    "taolun.discussion",
     "taolun.notifications",
     "taolun.rectification",
     "taolun.documents",

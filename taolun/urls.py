@@ -15,6 +15,9 @@ urlpatterns = [
     path("units/", include("taolun.org.urls")),
     path("campaigns/", include("taolun.campaigns.urls")),
     path("records/", include("taolun.activities.urls")),
+    path("meetings/", include("taolun.activities.meeting_urls")),
+    path("study/", include("taolun.study.urls")),
+    path("discussion/", include("taolun.discussion.urls")),
     path("todo/", include("taolun.notifications.urls")),
     path("ledger/", include("taolun.rectification.urls")),
 ]
