@@ -26,15 +26,18 @@ from taolun.org.selectors import scope_for
 
 
 def campaigns_for_user(user: User) -> QuerySet[Campaign]:
-    """Campaigns run at or above a unit in scope (the user takes part) or inside the scope."""
+    """Campaigns run at or above a unit in scope or the user's own unit (the user takes
+    part: studies, writes, gives opinions), or inside the scope."""
     scope = scope_for(user)
     if scope.is_everything:
         return Campaign.objects.all()
-    if not scope.paths:
+    above = scope.ancestor_paths()
+    home = getattr(user, "unit", None) if user.is_authenticated and user.is_active else None
+    if home is not None:
+        above |= set(home.ancestor_paths())
+    if not above:
         return Campaign.objects.none()
-    return Campaign.objects.filter(
-        Q(owner_unit__path__in=scope.ancestor_paths()) | scope.q("owner_unit")
-    )
+    return Campaign.objects.filter(Q(owner_unit__path__in=above) | scope.q("owner_unit"))
 
 
 def get_campaign_for_user(user: User, slug: str) -> Campaign:

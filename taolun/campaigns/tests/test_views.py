@@ -97,6 +97,20 @@ def test_outsider_sees_no_campaign(client, org):
     assert client.get("/campaigns/camp/matrix/").status_code == 404
 
 
+def test_a_person_without_a_role_takes_part_in_their_own_units_campaign(client, org):
+    """Members study and give opinions in the campaign of their unit; a role is not needed
+    for that, and it reaches no further: no other unit's campaign, no unit's records."""
+    from taolun.campaigns.tests.factories import make_campaign
+
+    org.outsider.unit = org.branch2
+    org.outsider.save()
+    elsewhere = make_campaign(org.branch1, "branch1-own")
+    login(client, org.outsider)
+    assert client.get("/campaigns/camp/").status_code == 200
+    assert client.get(f"/campaigns/{elsewhere.slug}/").status_code == 404
+    assert client.get(f"/units/{org.branch2.slug}/").status_code == 404
+
+
 def test_detail_shows_plan_themes_stages_and_leading_group(client, org):
     campaign = org.campaign
     campaign.basis_number = "晋办发〔2019〕1号"
