@@ -12,10 +12,22 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from taolun.activities.models import EDITABLE, ActivityRecord, Attachment
+from taolun.activities.models import (
+    EDITABLE,
+    ActivityRecord,
+    Attachment,
+    Attendance,
+    CheckMaterial,
+    HeartTalk,
+    Meeting,
+    MeetingKind,
+    MeetingStep,
+    Statement,
+)
 from taolun.activities.services import RECORD_FIELDS as EDITABLE_FIELDS
 from taolun.activities.services import _validate_fields, record_update, status_refresh
 from taolun.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ScopedInlineMixin
@@ -172,3 +184,128 @@ class AttachmentAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         _delete_files_on_commit(queryset)
         super().delete_queryset(request, queryset)
+
+
+# ---------------------------------------------------------------- meetings
+# A meeting, its attendance, statements and preparation are written on the meeting's
+# pages, whose services keep the record's participants equal to the present attendees and
+# check uploads; here they are read, scoped through the record's unit. A meeting goes
+# with its record (deleting the record deletes it). Kinds of meeting are reference data.
+
+
+@admin.register(MeetingKind)
+class MeetingKindAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_field = None
+    list_display = (
+        "name",
+        "code",
+        "order",
+        "prepared",
+        "study",
+        "required_attendance_percent",
+        "report_days_ahead",
+    )
+    list_editable = ("order",)
+    search_fields = ("name", "code")
+
+
+class _ReadOnlyInline(ScopedInlineMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.display(description=_("file name"))
+def meeting_file_link(obj) -> str:
+    if not obj.pk or not obj.file:
+        return ""
+    name = "meetings:statement_file" if isinstance(obj, Statement) else "meetings:check_file"
+    return format_html('<a href="{}">{}</a>', reverse(name, args=[obj.pk]), obj.original_name)
+
+
+class AttendanceInline(_ReadOnlyInline):
+    model = Attendance
+    fields = ("person", "present", "absence_reason")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
+
+
+class StatementInline(_ReadOnlyInline):
+    model = Statement
+    fields = ("order", "kind", "speaker", "speaker_title", "about", "title", meeting_file_link)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speaker", "about")
+
+
+class MeetingStepInline(_ReadOnlyInline):
+    model = MeetingStep
+    fields = ("step", "done_on", "note", "recorded_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+
+class HeartTalkInline(_ReadOnlyInline):
+    model = HeartTalk
+    fields = ("person", "other", "held_on", "note")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "other")
+
+
+class CheckMaterialInline(_ReadOnlyInline):
+    model = CheckMaterial
+    fields = ("person", "submitted_at", meeting_file_link)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "record__unit"
+    list_display = ("__str__", "kind", "record_unit", "record_held_on", "chair")
+    list_filter = ("kind", ("record__campaign", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("record__unit", "kind", "chair")
+    search_fields = ("record__title", "record__unit__name", "theme")
+    fields = (
+        "record",
+        "kind",
+        "chair",
+        "theme",
+        "attendees_note",
+        "duration_minutes",
+        "reported_up_on",
+        "previous",
+        "agenda",
+        "minutes",
+    )
+    readonly_fields = fields
+    inlines = (
+        AttendanceInline,
+        StatementInline,
+        MeetingStepInline,
+        HeartTalkInline,
+        CheckMaterialInline,
+    )
+
+    @admin.display(description=_("unit"), ordering="record__unit__path")
+    def record_unit(self, obj: Meeting) -> str:
+        return obj.record.unit.display_name
+
+    @admin.display(description=_("date held"), ordering="record__held_on")
+    def record_held_on(self, obj: Meeting):
+        return obj.record.held_on

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taolun.activities.forms import RecordFilterForm, RecordForm, ReviewForm
+from taolun.activities.meeting_selectors import get_record_with_meeting_for_user
 from taolun.activities.models import ActivityRecord, RecordStatus
 from taolun.activities.selectors import (
     get_attachment_for_user,
@@ -148,12 +149,14 @@ def _detail_context(
         "problems": list(problems_from_for_user(user, record)),
         "can_record_problem": user.has_perm("rectification.add_problem", record.unit),
         "source_token": source_token(record),
+        # A meeting's record: its attendance, statements and minutes are on the meeting page.
+        "meeting": getattr(record, "meeting", None),
     }
 
 
 @login_required
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_record_for_user(request.user, pk)
+    record = get_record_with_meeting_for_user(request.user, pk)
     return render(request, "activities/record_detail.html", _detail_context(request, record))
 
 

@@ -4,4 +4,13 @@ from taolun.discussion import views
 
 app_name = "discussion"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("topics/<int:pk>/", views.topic_detail, name="topic_detail"),
+    path("topics/<int:pk>/edit/", views.topic_edit, name="topic_edit"),
+    path("opinions/<int:pk>/edit/", views.opinion_edit, name="opinion_edit"),
+    path("opinions/<int:pk>/classify/", views.opinion_classify, name="opinion_classify"),
+    path("opinions/<int:pk>/answer/", views.opinion_answer, name="opinion_answer"),
+    path("<slug:campaign>/", views.index, name="index"),
+    path("<slug:campaign>/topics/new/", views.topic_create, name="topic_create"),
+    path("<slug:campaign>/opinions/", views.inbox, name="inbox"),
+]

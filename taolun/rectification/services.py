@@ -147,10 +147,16 @@ def _check_source(actor: User, problem: Problem, source: Model | None) -> str | 
     kind = kind_of(source)
     if kind is None:
         return _("A problem cannot come from this kind of object.")
-    if getattr(source, "campaign_id", problem.campaign_id) != problem.campaign_id:
-        return _("The source belongs to another campaign.")
-    if not kind.readable(actor).filter(pk=source.pk).exists():
+    campaign_id = (
+        kind.readable(actor)
+        .filter(pk=source.pk)
+        .values_list(kind.campaign_field, flat=True)
+        .first()
+    )
+    if campaign_id is None:
         return _("Choose a source you can see.")
+    if campaign_id != problem.campaign_id:
+        return _("The source belongs to another campaign.")
     return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -18,10 +19,22 @@ from django.db.models import Model, QuerySet
 from taolun.org.models import User
 
 
+def _found_in(source: Model) -> dict[str, Any]:
+    """What any source suggests: its name as the note, and its unit when it has one."""
+    initial: dict[str, Any] = {"source_note": str(source)}
+    if getattr(source, "unit_id", None):
+        initial["unit"] = source.unit_id
+    return initial
+
+
 @dataclass(frozen=True)
 class SourceKind:
     model: str  # "app_label.ModelName"
     readable: Callable[[User], QuerySet]  # the objects of this kind the user may read
+    # The problem form's initial values the source suggests (field name -> value).
+    initial: Callable[[Model], dict[str, Any]] = _found_in
+    # The lookup from the source to its campaign's id: a problem links only within one campaign.
+    campaign_field: str = "campaign"
 
     def model_class(self) -> type[Model]:
         return apps.get_model(self.model)
@@ -33,7 +46,37 @@ def _records_for_user(user: User) -> QuerySet:
     return records_for_user(user)
 
 
-SOURCE_KINDS: tuple[SourceKind, ...] = (SourceKind("activities.ActivityRecord", _records_for_user),)
+def _opinions_for_user(user: User) -> QuerySet:
+    from taolun.discussion.selectors import opinions_for_user
+
+    return opinions_for_user(user)
+
+
+def _from_opinion(opinion: Model) -> dict[str, Any]:
+    """The opinion's text, classification and topic; never its author (it may be anonymous).
+
+    The responsible unit suggested is the topic's unit, whose people were asked.
+    """
+    from taolun.rectification.models import ProblemSource
+
+    return {
+        "description": opinion.body,
+        "source": ProblemSource.STAFF_OPINION,
+        "theme": opinion.theme_id,
+        "unit": opinion.topic.unit_id,
+        "source_note": opinion.topic.question,
+    }
+
+
+SOURCE_KINDS: tuple[SourceKind, ...] = (
+    SourceKind("activities.ActivityRecord", _records_for_user),
+    SourceKind(
+        "discussion.Opinion",
+        _opinions_for_user,
+        initial=_from_opinion,
+        campaign_field="topic__campaign",
+    ),
+)
 
 
 def kind_of(obj: Model) -> SourceKind | None:

@@ -73,7 +73,7 @@ from taolun.rectification.selectors import (
     vote_of,
     with_evaluation,
 )
-from taolun.rectification.sources import source_for_user
+from taolun.rectification.sources import kind_of, source_for_user
 
 PAGE_SIZE = 50
 
@@ -215,9 +215,8 @@ def problem_create_view(request: HttpRequest, campaign: str) -> HttpResponse:
     if len(units) == 1:  # a unit's contact: the only unit they may record for
         initial["unit"] = units[0].pk
     if source is not None:
-        initial["source_note"] = str(source)
-        if getattr(source, "unit_id", None):
-            initial["unit"] = source.unit_id
+        # Each kind of source suggests what it knows (its note, unit, text, theme …).
+        initial.update(kind_of(source).initial(source))
     data = request.POST if request.method == "POST" else None
     form = ProblemForm(data, initial=initial, **kwargs)
     measures = MeasureFormSet(data, prefix=MEASURES_PREFIX)

@@ -12,8 +12,12 @@ from django.utils import translation
 from taolun.activities.models import ActivityRecord
 from taolun.activities.services import record_create
 from taolun.campaigns.tests.factories import make_campaign
+from taolun.discussion.models import Opinion
+from taolun.discussion.services import opinion_classify, opinion_post, topic_create
+from taolun.discussion.tests.factories import make_topic, post
 from taolun.org.models import Unit
-from taolun.rectification.models import Problem
+from taolun.rectification.models import Problem, ProblemSource
+from taolun.rectification.selectors import get_source_for_user
 from taolun.rectification.services import problem_update
 from taolun.rectification.sources import (
     SOURCE_KINDS,
@@ -60,8 +64,8 @@ def source_error(call) -> list[str]:
     return exc.value.message_dict["source_object"]
 
 
-def test_records_are_the_kinds_of_source(org, records):
-    assert [k.model for k in SOURCE_KINDS] == ["activities.ActivityRecord"]
+def test_records_and_opinions_are_the_kinds_of_source(org, records):
+    assert [k.model for k in SOURCE_KINDS] == ["activities.ActivityRecord", "discussion.Opinion"]
     assert kind_of(records["b1"]).model_class() is ActivityRecord
     assert is_source_kind(records["b1"])
     assert not is_source_kind(org.branch1)
@@ -164,3 +168,60 @@ def test_source_for_user_is_one_query(org, records, django_assert_num_queries):
     ContentType.objects.get_for_model(ActivityRecord)  # the content type cache is warm
     with django_assert_num_queries(1):
         assert source_for_user(org.contact1, problem) == records["b1"]
+
+
+# ---------------------------------------------------------------- what a source suggests
+
+
+def test_a_record_suggests_its_name_and_unit(org, records):
+    record_ = records["b2"]
+    assert kind_of(record_).initial(record_) == {
+        "source_note": str(record_),
+        "unit": org.branch2.pk,
+    }
+
+
+@pytest.fixture
+def opinion(org):
+    topic = make_topic(org, who="contact1", unit="branch1", question="学习怎样才不流于形式？")
+    made = post(org, topic, body="集中学习<script>x</script>太少", anonymous=True)
+    opinion_classify(actor=org.office, opinion=made, theme=org.campaign.themes.get())
+    made.refresh_from_db()
+    return made
+
+
+def test_an_opinion_suggests_its_text_theme_and_topic_never_its_author(org, opinion):
+    assert kind_of(opinion).initial(opinion) == {
+        "description": "集中学习太少",
+        "source": ProblemSource.STAFF_OPINION,
+        "theme": org.campaign.themes.get().pk,
+        "unit": org.branch1.pk,
+        "source_note": "学习怎样才不流于形式？",
+    }
+
+
+def test_an_opinion_is_a_source_of_its_campaign_for_those_who_read_it(org, opinion):
+    readable = Opinion.objects.get(pk=opinion.pk)
+    problem = make_problem(org, who="office", source_object=readable)
+    assert problem.source_object == opinion
+    assert source_for_user(org.contact1, problem) == opinion
+    assert source_for_user(org.contact2, problem) is None  # branch2 cannot read branch1's topic
+    # contact2 may record for branch2 but cannot take branch1's opinion as a source.
+    messages = source_error(lambda: make_problem(org, unit="branch2", source_object=readable))
+    assert messages == ["Choose a source you can see."]
+
+
+def test_an_opinion_of_another_campaign_is_refused(org):
+    other = make_campaign(org.root, "camp2")
+    topic = topic_create(
+        actor=org.office,
+        campaign=other,
+        unit=org.root,
+        question="别的讨论",
+        opens_on=D(2019, 3, 1),
+        closes_on=D(2019, 3, 31),
+    )
+    opinion = opinion_post(actor=org.member1, topic=topic, body="意见")
+    source = get_source_for_user(org.office, f"discussion.opinion:{opinion.pk}")
+    messages = source_error(lambda: make_problem(org, who="office", source_object=source))
+    assert messages == ["The source belongs to another campaign."]
