@@ -4,8 +4,11 @@
 省残联 mobilisation meeting of 2019-02-22): the unit tree, the people and posts the
 seed names, the province's campaign with its six themes, four stages and ten
 prescribed actions, the federation's child campaign (created through the cascade),
-its leading group, sample records that put every cell status on the matrix, and a
-rectification ledger whose problems show every state, light and evaluation outcome.
+its leading group, the mobilisation meeting with its speech and statements, sample
+records that put every cell status on the matrix, a rectification ledger whose problems
+show every state, light and evaluation outcome, and the members' participation (study,
+reflections, a discussion topic per theme, a democratic life meeting): see
+``demo_participation``.
 
 It is idempotent: every object is looked up by a natural key (slug, username, number,
 title) and created only when missing, so a second run writes no row and no audit entry.
@@ -47,6 +50,7 @@ from taolun.campaigns.services import (
 )
 from taolun.core import clock
 from taolun.core.audit import audited
+from taolun.core.demo_participation import DLM_TITLE, ParticipationLoader
 from taolun.core.sanitize import clean_html
 from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
 from taolun.org.roles import Role
@@ -740,6 +744,7 @@ LEDGER = [
         leader="weiguo",
         in_charge="lijunwen",
         source_note="2019年4月26日党组“大讨论”专题民主生活会",
+        source_record=DLM_TITLE,
         steps=(
             Step(_d(4, 29), "open", "sxdpf-liaison"),
             Step(_d(5, 17), "progress", "sxdpf-liaison", "已有3名班子成员完成第一轮基层调研。"),
@@ -1369,33 +1374,31 @@ class _Loader:
                 self_selected_action_decide(actor=office, action=action, approve=approve)
 
     def load_records(self, campaign: Campaign) -> None:
+        """The seed's mobilisation meeting and the leadership's democratic life meeting
+        (the ledger links problems to both), then the sample records."""
         office = self.people["lijunwen"]
-        speech = read_text("speech.txt")
-        news = read_text("news.txt")
-        mobilisation = RecordSpec(
-            "sxdpf",
-            "sxdpf-liaison",
-            1,
-            MOBILISATION_TITLE,
-            dt.date(2019, 2, 22),
-            RecordStatus.ACCEPTED,
-            f"{news}\n{speech}",
-            place="省残联",
+        meetings = ParticipationLoader(self)
+        meetings.load_mobilisation(
+            campaign,
+            title=MOBILISATION_TITLE,
+            news=read_text("news.txt"),
+            speech=read_text("speech.txt"),
         )
-        named = [
-            self.people[u]
-            for u in ("weiguo", "lijunwen", "xuguorui", "zhangxiaoli", "wenjiansheng", "shajiakuan")
-        ]
-        self.record(campaign, mobilisation, office, participants=named)
+        meetings.load_democratic_life_meeting(campaign)
         for spec in SAMPLE_RECORDS:
             self.record(campaign, spec, office)
+
+    def load_participation(self, campaign: Campaign) -> None:
+        """Study, reflections and the discussion (the ledger's members take part)."""
+        participation = ParticipationLoader(self)
+        participation.load_study(campaign, speech=read_text("speech.txt"))
+        participation.load_discussion(campaign)
 
     def record(
         self,
         campaign: Campaign,
         spec: RecordSpec,
         reviewer: User,
-        participants: list[User] | None = None,
     ) -> None:
         unit = self.units[spec.unit]
         if isinstance(spec.action, int):
@@ -1416,7 +1419,6 @@ class _Loader:
             held_on=spec.held_on,
             place=spec.place,
             participant_count=spec.participant_count,
-            participants=participants or (),
             content=spec.content,
             submit=spec.outcome != RecordStatus.DRAFT,
         )
@@ -1565,6 +1567,7 @@ def load_demo(*, accounts: bool) -> DemoResult:
         loader.load_unit_work(federation)
         loader.load_records(federation)
         loader.load_ledger(federation)
+        loader.load_participation(federation)
         if accounts:
             loader.load_accounts()
     return loader.result

@@ -8,6 +8,8 @@ of a completion page.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -30,7 +32,8 @@ from taolun.campaigns.models import Campaign
 from taolun.campaigns.selectors import campaigns_for_user
 from taolun.core import clock
 from taolun.discussion.models import Opinion
-from taolun.org.models import Unit, User
+from taolun.org.models import RoleAssignment, Unit, User
+from taolun.org.roles import Role
 from taolun.org.selectors import scope_for, units_for_user
 from taolun.study.models import Reflection, StudyLog, StudyMaterial
 from taolun.study.rules import READER_ROLES, is_office_of_campaign, takes_part_in
@@ -40,23 +43,34 @@ COMPLETION_PAGE_SIZE = 50
 # ---------------------------------------------------------------- materials
 
 
-def _ancestor_paths(unit: Unit | None) -> list[str]:
-    return unit.ancestor_paths() if unit is not None else []
+def member_paths(user: User) -> tuple[str, ...]:
+    """The paths of the units ``user`` belongs to: their home unit (a department) and the
+    units they are a member of (a party branch). No query: the scope is cached."""
+    paths = list(scope_for(user).by_role.get(Role.MEMBER, ()))
+    if user.unit is not None:
+        paths.append(user.unit.path)
+    return tuple(sorted(set(paths)))
 
 
-def materials_for_unit_q(unit: Unit | None) -> Q:
-    """Materials meant for the people of ``unit``: for everyone, or for a unit above it."""
+def _ancestors(paths: Iterable[str]) -> set[str]:
+    steplen = Unit.steplen
+    return {p[: i * steplen] for p in paths for i in range(1, len(p) // steplen + 1)}
+
+
+def materials_for_paths_q(paths: Iterable[str]) -> Q:
+    """Materials meant for people of the units at ``paths``: for everyone, or for a unit
+    at or above one of them."""
     through = StudyMaterial.for_units.through
     named = through.objects.filter(studymaterial=OuterRef("pk"))
-    return ~Exists(named) | Exists(named.filter(unit__path__in=_ancestor_paths(unit)))
+    return ~Exists(named) | Exists(named.filter(unit__path__in=_ancestors(paths)))
 
 
-def is_for(material: StudyMaterial, unit: Unit | None) -> bool:
-    """Python twin of ``materials_for_unit_q``; ``material.for_units`` should be prefetched."""
+def is_for(material: StudyMaterial, paths: Iterable[str]) -> bool:
+    """Python twin of ``materials_for_paths_q``; ``material.for_units`` should be prefetched."""
     units = list(material.for_units.all())
     if not units:
         return True
-    return unit is not None and any(unit.path.startswith(u.path) for u in units)
+    return any(p.startswith(u.path) for p in paths for u in units)
 
 
 def materials_for_user(user: User, campaign: Campaign) -> QuerySet[StudyMaterial]:
@@ -98,7 +112,7 @@ def my_study(user: User, campaign: Campaign) -> list[MyMaterial]:
     minutes = mine.order_by().values("material").annotate(total=Sum("minutes")).values("total")[:1]
     rows = (
         StudyMaterial.objects.filter(campaign=campaign, published_at__isnull=False)
-        .filter(materials_for_unit_q(user.unit))
+        .filter(materials_for_paths_q(member_paths(user)))
         .select_related("stage", "theme")
         .annotate(
             done=Exists(mine),
@@ -268,7 +282,15 @@ def _people(campaign: Campaign, unit: Unit) -> QuerySet[User]:
     )
     counted = reflections.order_by().values("author").annotate(n=Count("pk")).values("n")[:1]
     return (
-        User.objects.filter(is_active=True, unit__path__startswith=unit.path)
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(unit__path__startswith=unit.path)
+            | Q(
+                pk__in=RoleAssignment.objects.filter(
+                    role=Role.MEMBER, unit__path__startswith=unit.path
+                ).values("user")
+            )
+        )
         .select_related("unit")
         .annotate(
             study_minutes=Coalesce(Subquery(minutes, output_field=IntegerField()), Value(0)),
@@ -286,12 +308,13 @@ def unit_completion(
     *,
     without_reflection: bool = False,
 ) -> Completion:
-    """Who in ``unit``'s subtree has studied what is required and written a reflection.
+    """Who in ``unit``'s subtree (by home unit or as a member) has studied what is required
+    and written a reflection.
 
     ``unit`` comes from ``get_completion_unit_for_user``. A fixed number of queries
     whatever the size: people with their minutes and reflection counts (one query per
-    page plus the count), the required materials with their units (two), and the
-    (person, material) pairs done by the people of the page (one).
+    page plus the count), the required materials with their units (two), the member units
+    and the (person, material) pairs done of the people of the page (one each).
     """
     people = _people(campaign, unit)
     summary = people.aggregate(
@@ -313,9 +336,15 @@ def unit_completion(
         .values_list("person_id", "material_id")
         .distinct()
     )
+    paths: dict[int, list[str]] = defaultdict(list)
+    for person_id, path in RoleAssignment.objects.filter(
+        role=Role.MEMBER, user__in=persons
+    ).values_list("user_id", "unit__path"):
+        paths[person_id].append(path)
     rows = []
     for person in persons:
-        mine = [m.pk for m in required if is_for(m, person.unit)]
+        belongs = paths[person.pk] + ([person.unit.path] if person.unit else [])
+        mine = [m.pk for m in required if is_for(m, belongs)]
         rows.append(
             PersonCompletion(
                 person=person,
@@ -390,9 +419,10 @@ __all__ = [
     "is_for",
     "is_reader_in",
     "logs_for_user",
-    "materials_for_unit_q",
+    "materials_for_paths_q",
     "materials_for_user",
     "member_page",
+    "member_paths",
     "my_logs",
     "my_study",
     "reader_units",

@@ -15,7 +15,13 @@ from django.db.models import Count, F
 from django.test import override_settings
 from django.urls import reverse
 
-from taolun.activities.models import ActivityRecord, RecordStatus
+from taolun.activities.models import (
+    ActivityRecord,
+    Meeting,
+    PreparationStep,
+    RecordStatus,
+    StatementKind,
+)
 from taolun.campaigns.models import (
     Action,
     ActionKind,
@@ -28,6 +34,7 @@ from taolun.campaigns.models import (
     status_expression,
 )
 from taolun.core.demo import DEMO_PASSWORD, DEMO_TODAY, read_text
+from taolun.discussion.models import Opinion, Topic
 from taolun.org.models import Post, RoleAssignment, Unit, User
 from taolun.rectification.models import (
     ExtensionRequest,
@@ -50,6 +57,7 @@ from taolun.rectification.selectors import (
     with_evaluation,
 )
 from taolun.rectification.sources import problems_from, source_for_user
+from taolun.study.models import Reflection, StudyLog, StudyMaterial
 
 pytestmark = pytest.mark.django_db
 
@@ -262,16 +270,87 @@ class TestDemoContent:
         assert record.title == "省残联“改革创新、奋发有为”大讨论动员部署会"
         assert record.created_by.name == "省残联大讨论办公室联络员"
         assert record.reviewed_by.name == "李俊温"  # nobody reviews their own record
-        assert "<p>在省残联“改革创新、奋发有为”大讨论动员部署会上的讲话</p>" in record.content
-        for line in read_text("speech.txt").splitlines():
-            assert f"<p>{line}</p>" in record.content
-        assert "直属事业单位科级以上干部出席会议" in record.content
-        assert {p.name for p in record.participants.all()} >= {"卫国", "李俊温"}
+        meeting = record.meeting
+        assert meeting.kind.code == "mobilisation"
+        assert "直属事业单位科级以上干部出席会议" in meeting.minutes
+        assert "直属事业单位科级以上干部" in meeting.attendees_note
         row = ActionStatus.objects.get(unit=record.unit, action=record.action)
         assert row.status(DEMO_TODAY) == CellStatus.DONE
         # The audit trail names who entered and who reviewed it.
         actors = set(LogEntry.objects.get_for_object(record).values_list("actor__name", flat=True))
         assert actors == {"省残联大讨论办公室联络员", "李俊温"}
+
+    def test_mobilisation_meeting_speech_reading_and_five_statements(self, demo):
+        meeting = Meeting.objects.get(record__title="省残联“改革创新、奋发有为”大讨论动员部署会")
+        statements = list(meeting.statements.select_related("speaker").order_by("order"))
+        assert [(s.kind, s.speaker.name if s.speaker else None) for s in statements] == [
+            (StatementKind.SPEECH, "卫国"),
+            (StatementKind.READING, "李俊温"),
+            (StatementKind.PLEDGE, "许国瑞"),
+            (StatementKind.PLEDGE, "张晓莉"),
+            (StatementKind.PLEDGE, None),  # the seed names this secretary by post only
+            (StatementKind.PLEDGE, "温建生"),
+            (StatementKind.PLEDGE, "沙佳宽"),
+        ]
+        assert statements[4].speaker_title == "省残疾人就业服务指导中心党支部书记、主任"
+        speech = statements[0].text
+        for line in read_text("speech.txt").splitlines():
+            assert f"<p>{line}</p>" in speech
+        # 李俊温 read the leading group list: every member the seed names is in it.
+        for name in ("卫国", "李俊温", "许国瑞", "张晓莉", "温建生", "沙佳宽"):
+            assert name in statements[1].text
+        present = set(
+            meeting.attendances.filter(present=True).values_list("person__name", flat=True)
+        )
+        assert present == {"卫国", "李俊温", "许国瑞", "张晓莉", "温建生", "沙佳宽"}
+        assert set(meeting.record.participants.values_list("name", flat=True)) == present
+
+    def test_democratic_life_meeting_prepared_step_by_step(self, demo):
+        meeting = Meeting.objects.get(kind__code="democratic-life", record__unit__slug="sxdpf")
+        assert meeting.record.status == RecordStatus.ACCEPTED
+        steps = set(meeting.steps.values_list("step", flat=True))
+        assert steps == set(PreparationStep.values) - {PreparationStep.REPORTED_AFTER}
+        assert (meeting.record.held_on - meeting.reported_up_on).days >= 15
+        assert meeting.check_materials.filter(submitted_at__isnull=False).count() == 2
+        criticism = meeting.statements.filter(kind=StatementKind.CRITICISM)
+        assert criticism.filter(speaker=F("about")).count() == 2  # each criticised themself
+        assert criticism.exclude(speaker=F("about")).count() == 2
+        assert meeting.talks.count() == 3
+        (problem,) = problems_from(meeting.record)
+        assert problem.source == ProblemSource.DEMOCRATIC_LIFE_MEETING
+
+    def test_study_materials_logs_session_and_reflections(self, demo):
+        federation = campaign("sxdpf-2019")
+        materials = StudyMaterial.objects.filter(campaign=federation)
+        assert materials.count() >= 5 and not materials.filter(published_at=None).exists()
+        speech_material = materials.get(stage__number=1)
+        assert "<p>同志们:</p>" in speech_material.body
+        assert materials.filter(required=False).exists()
+        assert materials.filter(for_units__slug="sxdpf-branch-1").exists()
+        session = Meeting.objects.get(kind__code="study-session")
+        present = session.attendances.filter(present=True).count()
+        assert session.attendances.filter(present=False).exclude(absence_reason="").exists()
+        group_logs = StudyLog.objects.filter(meeting=session)
+        assert group_logs.count() == present * session.materials.count()
+        assert StudyLog.objects.filter(campaign=federation, meeting=None).count() >= 5
+        reflections = Reflection.objects.filter(campaign=federation)
+        assert reflections.filter(excellent=True).count() == 1
+        assert reflections.filter(submitted_at=None).exists()
+
+    def test_a_topic_per_theme_with_opinions_answers_and_replies(self, demo):
+        federation = campaign("sxdpf-2019")
+        topics = Topic.objects.filter(campaign=federation)
+        assert sorted(topics.values_list("theme__number", flat=True)) == [1, 2, 3, 4, 5, 6]
+        assert all(t.opens_on <= DEMO_TODAY <= t.closes_on for t in topics)
+        opinions = Opinion.objects.filter(topic__campaign=federation)
+        assert opinions.filter(anonymous=True).exists()
+        assert opinions.filter(parent__isnull=False).exists()
+        assert opinions.exclude(answer="").exists() and opinions.filter(answer="").exists()
+        assert opinions.filter(theme__isnull=False).exists()
+        # The audit trail keeps an anonymous opinion's author.
+        anonymous = opinions.filter(anonymous=True).first()
+        created = LogEntry.objects.get_for_object(anonymous).get(action=LogEntry.Action.CREATE)
+        assert created.actor == anonymous.author
 
     def test_matrix_shows_every_status_at_the_demo_date(self, demo):
         federation = campaign("sxdpf-2019")

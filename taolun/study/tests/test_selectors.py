@@ -26,17 +26,34 @@ def test_materials_for_units_follow_subtrees(org):
     organ = material(org, for_units=[org.organ])
     b2 = material(org, for_units=[org.branch2])
     both = material(org, for_units=[org.branch1, org.branch2])
-    q = selectors.materials_for_unit_q
+    q = selectors.materials_for_paths_q
     from taolun.study.models import StudyMaterial
 
-    def for_unit(unit):
-        return set(StudyMaterial.objects.filter(q(unit)))
+    def for_paths(*paths):
+        return set(StudyMaterial.objects.filter(q(paths)))
 
-    assert for_unit(org.branch1) == {everyone, organ, both}
-    assert for_unit(org.root) == {everyone}
-    assert for_unit(None) == {everyone}
+    assert for_paths(org.branch1.path) == {everyone, organ, both}
+    assert for_paths(org.root.path) == {everyone}
+    assert for_paths() == {everyone}
+    assert for_paths(org.root.path, org.branch2.path) == {everyone, organ, b2, both}
     for m in (everyone, organ, b2, both):
-        assert selectors.is_for(m, org.branch1) == (m in for_unit(org.branch1))
+        assert selectors.is_for(m, [org.branch1.path]) == (m in for_paths(org.branch1.path))
+
+
+def test_a_member_of_a_branch_studies_what_the_branch_must_though_their_desk_is_elsewhere(org):
+    """A party member works in a department (home unit) and belongs to a branch (member
+    role): the branch's materials are theirs, and the branch's contact counts them."""
+    from taolun.org.roles import Role
+    from taolun.org.tests.factories import grant
+
+    branch_only = material(org, for_units=[org.branch2])
+    person = UserFactory(unit=org.branch1, name="支部党员")
+    grant(person, org.branch2, Role.MEMBER)
+    assert branch_only in [row.material for row in selectors.my_study(person, org.campaign)]
+    completion = selectors.unit_completion(org.contact2, org.campaign, org.branch2)
+    row = next(r for r in completion.rows if r.person == person)
+    assert row.required_total == 1
+    assert completion.summary.people == len(completion.rows)
 
 
 def test_drafts_are_seen_by_the_office_only(org):

@@ -357,7 +357,7 @@ def _grow(org, n):
         ("office", "/study/camp/", 14),
         ("member1", "/study/camp/reflections/", 14),
         ("office", "/study/camp/reflections/", 14),
-        ("office", "/study/camp/units/root/", 16),
+        ("office", "/study/camp/units/root/", 17),
         ("member1", "/study/camp/me/", 16),
     ],
 )
