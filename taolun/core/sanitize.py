@@ -57,3 +57,9 @@ def clean_html(value: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def has_text(cleaned: str) -> bool:
+    """Whether sanitised HTML says anything once its tags are gone (``<p>&nbsp;</p>`` does
+    not): a rich field that must be written is checked with this, not with truthiness."""
+    return bool(html.unescape(TAG.sub("", cleaned)).replace("\xa0", " ").strip())

@@ -20,7 +20,7 @@ from taolun.activities.models import Meeting
 from taolun.campaigns.models import Campaign, Stage, Theme
 from taolun.core import clock
 from taolun.core.audit import audited
-from taolun.core.sanitize import clean_html
+from taolun.core.sanitize import clean_html, has_text
 from taolun.core.uploads import check_upload
 from taolun.org.models import Unit, User
 from taolun.org.predicates import is_campaign_contact_or_office
@@ -56,7 +56,7 @@ def _validate_material(
     errors: dict[str, str] = {}
     if not material.title.strip():
         errors["title"] = _("Give the material a title.")
-    if not material.body and not material.file and upload is None:
+    if not has_text(material.body) and not material.file and upload is None:
         errors["body"] = _("Give the text of the material or attach it as a file.")
     if material.stage_id and material.stage.campaign_id != campaign.pk:
         errors["stage"] = _("Choose one of this campaign's stages.")
@@ -269,7 +269,7 @@ def reflection_save(
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = _("Give your reflection a title.")
-    if not cleaned:
+    if not has_text(cleaned):
         errors["body"] = _("Write your reflection.")
     if (message := _check_material(campaign, material)) is not None:
         errors["material"] = message

@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -354,6 +353,16 @@ def _reflection_form_page(
             )
         except ValidationError as exc:
             apply_errors(form, exc)
+        except PermissionDenied:
+            # Marked excellent (and locked) while its author was editing: keep the text.
+            form.add_error(
+                None,
+                _(
+                    "This reflection was marked excellent and shared while you were editing "
+                    "it, so it can no longer be changed. Your text is kept below: copy it if "
+                    "you want to keep it."
+                ),
+            )
         else:
             messages.success(
                 request,
@@ -382,7 +391,10 @@ def reflection_create(request: HttpRequest, campaign: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = get_reflection_for_user(request.user, pk)
-    if not request.user.has_perm("study.edit_reflection", reflection):
+    # The author's own edit posted after the reflection was locked is answered with the form
+    # and its text, never thrown away: the service refuses it.
+    own_late_post = request.method == "POST" and reflection.author_id == request.user.pk
+    if not request.user.has_perm("study.edit_reflection", reflection) and not own_late_post:
         raise PermissionDenied
     return _reflection_form_page(request, reflection.campaign, reflection)
 
@@ -472,19 +484,5 @@ def me(request: HttpRequest, campaign: str) -> HttpResponse:
         {
             "campaign": campaign_obj,
             "page": page,
-            "opinions": [(o, _url_of(o)) for o in page.opinions],
-            "attendances": [(a, _url_of(a.meeting)) for a in page.attendances],
         },
     )
-
-
-def _url_of(obj) -> str | None:
-    """The object's page, or None while the app that shows it has no such page yet.
-
-    Meetings and discussion pages are built alongside this one; the personal page shows
-    the text either way and links once they resolve.
-    """
-    try:
-        return obj.get_absolute_url()
-    except NoReverseMatch:
-        return None

@@ -234,6 +234,38 @@ def test_a_long_reflection_is_never_lost_to_an_error(org, client):
     assert 'href="#id_title"' in page
 
 
+def test_a_reflection_marked_excellent_while_edited_keeps_the_typed_text(org, client):
+    reflection = ReflectionFactory(campaign=org.campaign, author=org.member1, title="初稿")
+    as_user(client, org.member1)
+    assert client.get(url("reflection_edit", reflection.pk)).status_code == 200
+    reflection.excellent = True  # the office marks it meanwhile
+    reflection.save()
+    typed = "改" * 3000 + "新增的体会。"
+    response = client.post(
+        url("reflection_edit", reflection.pk), {"title": "修改稿", "body": typed, "submit": "1"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and typed in page
+    assert "marked excellent" in page or "优秀" in page
+    reflection.refresh_from_db()
+    assert reflection.title == "初稿" and typed not in reflection.body
+    # Nobody else gets that far, and a locked reflection has no edit form to open.
+    assert client.get(url("reflection_edit", reflection.pk)).status_code == 403
+    as_user(client, org.contact1)
+    response = client.post(url("reflection_edit", reflection.pk), {"title": "x", "body": "y"})
+    assert response.status_code in (403, 404)
+
+
+@pytest.mark.parametrize("body", ["<p> </p>", "<p>&nbsp;</p>", "<p><br></p>", "<script>x</script>"])
+def test_a_reflection_needs_words(org, client, body):
+    as_user(client, org.member1)
+    response = client.post(
+        url("reflection_create", "camp"), {"title": "体会", "body": body, "submit": "1"}
+    )
+    assert response.status_code == 200 and not Reflection.objects.exists()
+    assert 'href="#id_body"' in response.content.decode()
+
+
 def test_reflection_pages_scope(org, client):
     peer = member_of(org.branch1)
     draft = ReflectionFactory(campaign=org.campaign, author=org.member1, submitted_at=None)
