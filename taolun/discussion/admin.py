@@ -72,14 +72,30 @@ def shown_unit(obj: Opinion) -> str:
     return obj.unit.display_name
 
 
+# An opinion's author and home unit: filtering, searching or sorting on them would
+# reveal who wrote an anonymous opinion, so the back office never does any of it.
+HIDDEN_FIELDS = frozenset({"author", "author_id", "unit", "unit_id"})
+
+
+def reveals_author(lookup: str) -> bool:
+    """Whether a lookup path ("author__username", "replies__unit", "^author__name") touches
+    an opinion's author or unit; the topic's own unit ("topic__unit") says nothing of them.
+    """
+    parts = lookup.lstrip("^=@-").split("__")
+    return any(
+        part in HIDDEN_FIELDS and not (i > 0 and parts[i - 1] == "topic")
+        for i, part in enumerate(parts)
+    )
+
+
 @admin.register(Opinion)
 class OpinionAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_field = "topic__unit"
     list_display = ("__str__", "topic", shown_author, shown_unit, "theme", "created_at")
     list_filter = ("kind", "anonymous", ("theme", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("topic", "author", "unit", "theme")
-    # Never search by author: a search would reveal who wrote an anonymous opinion.
     search_fields = ("body",)
+    sortable_by = ("topic", "theme", "created_at")
     fields = (
         "topic",
         "parent",
@@ -97,3 +113,22 @@ class OpinionAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         "answered_at",
     )
     readonly_fields = fields
+
+    def lookup_allowed(self, lookup: str, value: str, request=None) -> bool:
+        """Refuse ``?author=``, ``?unit=``, ``?author__username=``, ``?replies__author=`` …:
+        Django answers such a request with 400 instead of narrowing the list to one person.
+        """
+        if reveals_author(lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request) -> tuple[str, ...]:
+        return tuple(f for f in super().get_search_fields(request) if not reveals_author(f))
+
+    def get_sortable_by(self, request) -> tuple:
+        """Columns sort only by what they show; ``?o=`` on a hidden column sorts nothing."""
+        return tuple(
+            f
+            for f in super().get_sortable_by(request)
+            if not (isinstance(f, str) and reveals_author(f))
+        )

@@ -1,9 +1,11 @@
 """Who may do what in the discussion (django ``rules``).
 
 A topic is read by everyone whose scope reaches its unit from above (the office, the
-leaders, supervisors over it) or from below (the people of the units it is open to);
-its opinions follow the topic. Topics are opened by the campaign's office or a unit's
-contact; opinions are classified, answered and turned into problems by the office.
+leaders, supervisors over it) or from below (the people of the units it is open to,
+whether through a role or through their home unit: a member without any role still
+takes part); its opinions follow the topic. Topics are opened by the campaign's office
+or a unit's contact and changed by whoever opened them or by the office over them;
+opinions are classified, answered and turned into problems by the office.
 """
 
 from __future__ import annotations
@@ -16,12 +18,25 @@ from taolun.org.roles import Role
 from taolun.org.selectors import scope_for
 
 
+def home_paths(user) -> list[str]:
+    """The paths of the user's home unit and of every unit above it (no query).
+
+    A topic opened to any of these is open to the user, role or no role: the
+    authentication backend loads the home unit with the user.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    home = getattr(user, "unit", None)
+    return home.ancestor_paths() if home is not None else []
+
+
 def reaches_topic(user, topic) -> bool:
-    """The user's scope holds the topic's unit, or a unit under it (the topic is open to them)."""
+    """The user's scope holds the topic's unit, or the topic is open to a unit of theirs."""
     if topic is None:
         return False
     scope = scope_for(user)
-    return scope.covers(topic.unit) or topic.unit.path in scope.ancestor_paths()
+    path = topic.unit.path
+    return scope.covers(topic.unit) or path in scope.ancestor_paths() or path in home_paths(user)
 
 
 @rules.predicate
@@ -37,6 +52,11 @@ def topic_is_open(user, topic) -> bool:
 @rules.predicate
 def has_home_unit(user) -> bool:
     return user is not None and user.is_authenticated and user.unit_id is not None
+
+
+@rules.predicate
+def opened_topic(user, topic) -> bool:
+    return topic is not None and topic.created_by_id == user.pk
 
 
 @rules.predicate
@@ -79,7 +99,12 @@ def is_office_in_campaign(user, campaign) -> bool:
 # permissions, an Opinion for the opinion ones.
 rules.add_perm("discussion.view_topic", sees_topic)
 rules.add_perm("discussion.add_topic", is_campaign_contact_or_office)
-rules.add_perm("discussion.change_topic", is_campaign_contact_or_office)
+# Whoever opened a topic changes it while they still run the discussion over its unit;
+# the office over the unit changes any topic there (a contact never changes the office's).
+rules.add_perm(
+    "discussion.change_topic",
+    (opened_topic & is_campaign_contact_or_office) | is_campaign_office,
+)
 rules.add_perm("discussion.post_opinion", has_home_unit & sees_topic & topic_is_open)
 rules.add_perm("discussion.change_opinion", is_author & is_unhandled)
 rules.add_perm("discussion.moderate_opinion", office_over_topic & is_top_level)

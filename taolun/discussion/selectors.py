@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from taolun.campaigns.models import Campaign, Theme
 from taolun.discussion.models import Opinion, Topic
+from taolun.discussion.rules import home_paths
 from taolun.org.models import Unit, User
 from taolun.org.roles import Role
 from taolun.org.selectors import scope_for
@@ -29,16 +30,25 @@ INBOX_PAGE_SIZE = 50
 
 
 def _topic_q(user: User, prefix: str = "") -> Q:
-    """Topics whose unit the user's scope reaches from above or from below."""
+    """Topics whose unit the user's scope reaches from above or from below.
+
+    From below counts the user's home unit as well as their roles: a member without
+    a role takes part in the topics opened to their unit or to a unit above it (as
+    ``reaches_topic`` does).
+    """
     scope = scope_for(user)
     if scope.is_everything:
         return Q()
-    if not scope.paths:
+    below = scope.ancestor_paths() | set(home_paths(user))
+    if not below:
         return Q(pk__in=[])
     unit = f"{prefix}unit"
     owner = f"{prefix}campaign__owner_unit"
-    reaches = Q(**{f"{unit}__path__in": scope.ancestor_paths()}) | scope.q(unit)
-    campaign = Q(**{f"{owner}__path__in": scope.ancestor_paths()}) | scope.q(owner)
+    reaches = Q(**{f"{unit}__path__in": below})
+    campaign = Q(**{f"{owner}__path__in": below})
+    if scope.paths:
+        reaches |= scope.q(unit)
+        campaign |= scope.q(owner)
     return reaches & campaign
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -195,6 +195,17 @@ def opinion_post(
     return opinion
 
 
+def locked_message() -> str:
+    """Why an opinion the office has classified or answered is not changed any more.
+
+    The office acted on what was written; changing it now would change what they read.
+    """
+    return _(
+        "The office has already classified or answered this opinion: it can no longer "
+        "be changed. Post a reply instead."
+    )
+
+
 @transaction.atomic
 def opinion_update(
     *,
@@ -210,16 +221,13 @@ def opinion_update(
     opinion = Opinion.objects.select_for_update().select_related("topic").get(pk=opinion.pk)
     errors: dict[str, str] = {}
     if opinion.theme_id is not None or opinion.answer:
-        errors["body"] = _(
-            "The office has already classified or answered this opinion: it can no longer "
-            "be changed. Post a reply instead."
-        )
+        errors[NON_FIELD_ERRORS] = locked_message()
     if anonymous and not opinion.topic.allow_anonymous:
         errors["anonymous"] = _("This topic does not take anonymous opinions.")
     if kind is not None and kind not in OpinionKind.values:
         errors["kind"] = _("Choose opinion or suggestion.")
     cleaned = clean_html(body)
-    if not _has_text(cleaned) and "body" not in errors:
+    if not _has_text(cleaned):
         errors["body"] = _("Write your opinion.")
     if errors:
         raise ValidationError(errors)

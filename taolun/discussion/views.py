@@ -237,6 +237,7 @@ def opinion_edit(request: HttpRequest, pk: int) -> HttpResponse:
         allow_anonymous=topic.allow_anonymous,
         reply=opinion.is_reply,
     )
+    can_edit = user.has_perm("discussion.change_opinion", opinion)
     if request.method == "POST" and form.is_valid():
         fields = form.opinion_fields()
         if not topic.allow_anonymous:
@@ -248,6 +249,9 @@ def opinion_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your opinion was saved."))
             return redirect(opinion)
+    elif form.is_bound and not can_edit:
+        # Say at once that the opinion is locked, not after the typing errors are fixed.
+        form.add_error(None, services.locked_message())
     return render(
         request,
         "discussion/opinion_form.html",
@@ -256,7 +260,8 @@ def opinion_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": topic.campaign,
             "opinion": opinion,
             "form": form,
-            "can_edit": user.has_perm("discussion.change_opinion", opinion),
+            # What was typed is shown again, in the form, whenever it came back with errors.
+            "show_form": can_edit or bool(form.errors),
         },
     )
 

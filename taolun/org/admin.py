@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
@@ -211,6 +212,12 @@ def _unit_posted(qs, value: str | None) -> Unit | None:
         return None
 
 
+# The names other models' relations to a person use in lookups (opinions, reflections …).
+_REVERSE_RELATIONS = frozenset(
+    f.name for f in User._meta.get_fields() if f.auto_created and not f.concrete
+)
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     fieldsets = (
@@ -248,6 +255,14 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     ordering = ("username",)
     autocomplete_fields = ("unit",)
     readonly_fields = ("last_login", "date_joined")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """No filtering people through what points at them (``?opinions=<pk>``): that
+        would name the author of an anonymous opinion. The roles filter stays."""
+        first = lookup.split(LOOKUP_SEP)[0]
+        if first in _REVERSE_RELATIONS and first != "roles":
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def scope_queryset(self, request, qs):
         if is_unrestricted(request):

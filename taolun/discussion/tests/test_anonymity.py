@@ -150,3 +150,76 @@ def test_the_audit_trail_keeps_the_author(org, secret):
     entry = LogEntry.objects.get_for_object(opinion).get(action=LogEntry.Action.CREATE)
     assert entry.actor == org.author
     assert entry.changes_dict["author"][1] == str(org.author.pk)
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        "author",
+        "author__exact",
+        "author_id",
+        "author__id__exact",
+        "author__username",
+        "author__name__contains",
+        "unit",
+        "unit__id__exact",
+        "unit__path__startswith",
+        "replies__author",
+        "parent__unit",
+    ],
+)
+def test_the_back_office_cannot_narrow_opinions_to_an_author_or_unit(org, secret, client, lookup):
+    """A filter on the author or their unit would list exactly one person's anonymous opinions."""
+    opinion, _problem = secret
+    other = post(org, opinion.topic, who="contact2", body="二支部的意见")
+    value = {
+        "author": org.author.pk,
+        "unit": org.branch1.pk,
+        "replies": org.contact2.pk,
+        "parent": org.branch1.pk,
+    }[lookup.split("__")[0].removesuffix("_id")]
+    if lookup.endswith(("username", "name__contains")):
+        value = USERNAME if "username" in lookup else NAME
+    elif lookup.endswith("path__startswith"):
+        value = org.branch1.path
+    admin = UserFactory(username="root_admin", is_superuser=True, is_staff=True)
+    for user in (admin, make_staff(org.office, "discussion.view_opinion")):
+        client.force_login(user)
+        response = client.get(admin_url(Opinion) + f"?{lookup}={value}")
+        if response.status_code == 200:  # the filter was ignored: everything is listed
+            html = response.content.decode()
+            assert admin_url(Opinion, "change", other.pk) in html
+        else:
+            assert response.status_code in (302, 400)
+            if response.status_code == 302:
+                assert "e=1" in response["Location"]
+
+
+def test_the_back_office_does_not_sort_by_author_or_unit(org, secret, client):
+    post(org, secret[0].topic, who="contact2", body="二支部的意见")
+    admin = UserFactory(username="root_admin", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    html = client.get(admin_url(Opinion)).content.decode()
+    assert "?o=" in html  # other columns sort
+    columns = len(re.findall(r'<th scope="col"', html))
+    for index in range(columns):
+        for order in (str(index), f"-{index}"):
+            response = client.get(admin_url(Opinion) + f"?o={order}")
+            assert response.status_code == 200
+            ordering = [str(o) for o in response.context["cl"].queryset.query.order_by]
+            assert not any(
+                o.lstrip("-").startswith(("author", "unit")) or "__author" in o for o in ordering
+            )
+
+
+@pytest.mark.parametrize("lookup", ["opinions", "opinions__id", "opinions__pk__in"])
+def test_the_people_list_cannot_be_narrowed_to_an_opinions_author(org, secret, client, lookup):
+    """``/admin/org/user/?opinions=<pk>`` would list exactly the anonymous author."""
+    from taolun.org.models import User
+
+    opinion, _problem = secret
+    admin = User.objects.create_superuser("root", "root@example.org", "x-pass-1234")
+    client.force_login(admin)
+    response = client.get(f"/admin/org/user/?{lookup}={opinion.pk}")
+    assert response.status_code != 200 or USERNAME not in response.content.decode()
+    assert client.get("/admin/org/user/?roles__role=member").status_code == 200

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from auditlog.models import LogEntry
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils import translation
 
 from taolun.campaigns.tests.factories import make_campaign
@@ -250,9 +250,12 @@ def test_authors_edit_until_the_office_acts(org):
     opinion_classify(actor=org.office, opinion=opinion, theme=org.campaign.themes.get())
     opinion.refresh_from_db()
     assert not org.member1.has_perm("discussion.change_opinion", opinion)
-    assert "body" in errors_of(
-        lambda: opinion_update(actor=org.member1, opinion=opinion, body="再改")
-    )
+    assert errors_of(lambda: opinion_update(actor=org.member1, opinion=opinion, body="再改")) == {
+        NON_FIELD_ERRORS: [
+            "The office has already classified or answered this opinion: it can no longer "
+            "be changed. Post a reply instead."
+        ]
+    }
     opinion.refresh_from_db()
     assert opinion.body == "<p>改过的意见</p>"
 

@@ -6,11 +6,15 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from taolun.discussion.models import Opinion, OpinionKind, Topic
-from taolun.discussion.services import opinion_answer, opinion_classify
+from taolun.discussion.selectors import topics_for_user
+from taolun.discussion.services import opinion_answer, opinion_classify, topic_update
 from taolun.discussion.tests.factories import OpinionFactory, make_topic, post
+from taolun.org.roles import Role
+from taolun.org.tests.factories import UserFactory, grant
 from taolun.rectification.models import Problem, ProblemSource
 
 D = dt.date
@@ -96,6 +100,85 @@ def test_who_opens_and_edits_topics(org, topics, client):
     assert client.get(url("topic_edit", topics["b1"].pk)).status_code == 200
 
 
+@pytest.mark.parametrize("home", ["branch1", "organ"])
+def test_a_person_with_a_home_unit_and_no_role_takes_part(org, topics, client, home):
+    """Opened to the root and to branch1: a branch1 person with no role reads and posts
+    on both; an organ person only on the root's (branch1's is below them); none on branch2's.
+    """
+    person = UserFactory(username="norole", name="无角色党员", unit=getattr(org, home))
+    as_user(client, person)
+    index = page(client, url("index", "camp"))
+    reached = {"root", "b1"} if home == "branch1" else {"root"}
+    for name, topic in topics.items():
+        assert (topic.question in index) is (name in reached)
+        response = client.post(url("topic_detail", topic.pk), {"kind": "opinion", "body": name})
+        if name in reached:
+            assert response.status_code == 302
+            assert Opinion.objects.get(topic=topic, author=person).unit == getattr(org, home)
+        else:
+            assert response.status_code == 404
+            assert client.get(url("topic_detail", topic.pk)).status_code == 404
+            assert not Opinion.objects.filter(topic=topic).exists()
+
+
+def test_a_person_with_no_home_unit_and_no_role_sees_no_topic(org, topics):
+    assert not topics_for_user(org.outsider).exists()
+    assert not org.outsider.has_perm("discussion.view_topic", topics["root"])
+
+
+@pytest.mark.parametrize(
+    ("who", "office_topic", "contact_topic"),
+    [
+        ("office", 200, 200),
+        ("contact1", 403, 200),  # the contact changes the topic they opened, not the office's
+        ("other_contact", 403, 403),  # another contact of branch1 did not open it
+        ("leader", 403, 403),
+        ("supervisor", 403, 403),
+        ("member1", 403, 403),
+        ("contact2", 404, 404),
+    ],
+)
+def test_who_changes_a_topic(org, client, who, office_topic, contact_topic):
+    other = UserFactory(username="other_contact", name="联络员甲", unit=org.branch1)
+    grant(other, org.branch1, Role.CONTACT)
+    org.other_contact = other
+    made = {
+        "office": (make_topic(org, unit="branch1", question="办公室开的"), office_topic),
+        "contact": (
+            make_topic(org, who="contact1", unit="branch1", question="联络员开的"),
+            contact_topic,
+        ),
+    }
+    user = getattr(org, who)
+    as_user(client, user)
+    for topic, status in made.values():
+        assert client.get(url("topic_edit", topic.pk)).status_code == status
+        response = client.post(
+            url("topic_edit", topic.pk),
+            {
+                "unit": org.branch1.pk,
+                "question": "改过的问题",
+                "opens_on": "2019-03-01",
+                "closes_on": "2019-03-31",
+            },
+        )
+        assert response.status_code == (302 if status == 200 else status)
+        topic.refresh_from_db()
+        assert (topic.question == "改过的问题") is (status == 200)
+        if status != 404:
+            detail = page(client, url("topic_detail", topic.pk))
+            assert (url("topic_edit", topic.pk) in detail) is (status == 200)
+
+
+def test_a_contact_who_lost_the_role_no_longer_changes_their_topic(org):
+    topic = make_topic(org, who="contact1", unit="branch1")
+    org.contact1.roles.filter(role=Role.CONTACT).delete()
+    contact = type(org.contact1).objects.get(pk=org.contact1.pk)
+    assert not contact.has_perm("discussion.change_topic", topic)
+    with pytest.raises(PermissionDenied):
+        topic_update(actor=contact, topic=topic, question="改")
+
+
 def test_the_inbox_is_the_offices(org, topics, client):
     for who in ("member1", "contact1", "leader", "supervisor"):
         as_user(client, getattr(org, who))
@@ -131,6 +214,34 @@ def test_only_the_author_edits_an_opinion(org, topics, client):
     assert response.status_code == 302
     opinion.refresh_from_db()
     assert opinion.body == "<p>修改后的建议</p>" and opinion.kind == OpinionKind.SUGGESTION
+
+
+@pytest.mark.parametrize("handled", ["answered", "classified"])
+def test_editing_an_opinion_handled_meanwhile_keeps_the_typed_text(org, topics, client, handled):
+    opinion = post(org, topics["b1"], body="原来的意见")
+    as_user(client, org.member1)
+    assert "原来的意见" in page(client, url("opinion_edit", opinion.pk))
+    # The office acts while the member is still typing.
+    if handled == "answered":
+        opinion_answer(actor=org.office, opinion=opinion, answer="已阅")
+    else:
+        opinion_classify(actor=org.office, opinion=opinion, theme=org.campaign.themes.get())
+    locked = "it can no longer be changed"
+    for data in ({"kind": "opinion", "body": LONG}, {"kind": "nonsense", "body": LONG}):
+        response = client.post(url("opinion_edit", opinion.pk), data)
+        assert response.status_code == 200
+        html = response.content.decode()
+        textarea = re.search(r"<textarea[^>]*name=\"body\"[^>]*>(.*?)</textarea>", html, re.S)
+        assert textarea is not None and LONG in textarea.group(1)
+        # Said once, above the form, as an error of the form itself.
+        assert html.count(locked) == 1
+        assert html.index(locked) < html.index("<textarea")
+        assert 'id="form-errors"' in html
+    opinion.refresh_from_db()
+    assert opinion.body == "<p>原来的意见</p>"
+    # Coming back later, the author sees the opinion as stored and no form.
+    html = page(client, url("opinion_edit", opinion.pk))
+    assert "原来的意见" in html and "<textarea" not in html and locked in html
 
 
 # ---------------------------------------------------------------- index
