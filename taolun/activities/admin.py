@@ -64,6 +64,11 @@ class AttachmentInline(ScopedInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("uploaded_by", "record")
 
 
+def _correctable(record: ActivityRecord) -> bool:
+    """A draft or returned record that is not a meeting's (``hasattr`` caches the answer)."""
+    return record.status in EDITABLE and not hasattr(record, "meeting")
+
+
 @admin.register(ActivityRecord)
 class ActivityRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "unit", "action", "campaign", "held_on", "status", "created_by")
@@ -110,8 +115,9 @@ class ActivityRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.status not in EDITABLE:
-            # Submitted and accepted records are evidence under review or reviewed.
+        if obj is not None and not _correctable(obj):
+            # Submitted and accepted records are evidence under review or reviewed; a
+            # meeting's record follows its meeting's attendance, written on its pages.
             return (*LOCKED_FIELDS, *EDITABLE_FIELDS, "participants")
         return super().get_readonly_fields(request, obj)
 
@@ -121,7 +127,7 @@ class ActivityRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
         class RecordAdminForm(form):
             def _post_clean(self):
                 super()._post_clean()
-                if self.instance.status not in EDITABLE:
+                if not _correctable(self.instance):
                     return
                 try:
                     # The service's checks (no future date …), before anything is saved.
@@ -133,7 +139,7 @@ class ActivityRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return RecordAdminForm
 
     def save_model(self, request, obj, form, change):
-        if obj.status not in EDITABLE:
+        if not _correctable(obj):
             return  # every field was read-only: nothing to write
         fields = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS if name in form.fields}
         participants = form.cleaned_data["participants"] if "participants" in form.fields else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from taolun.activities.forms import ACCEPT, MultipleFileField, MultipleFileInput
@@ -40,7 +40,7 @@ class ServiceErrorsMixin:
         if self.errors and self.files.getlist(self.add_prefix(name)):
             self.add_error(
                 name,
-                _gettext("Files are not kept when the form has errors: please choose it again."),
+                gettext("Files are not kept when the form has errors: please choose it again."),
             )
 
 
@@ -195,7 +195,7 @@ class AttendanceForm(ServiceErrorsMixin, forms.Form):
         for person in people:
             name = _person_label(person)
             self.fields[f"p{person.pk}"] = forms.ChoiceField(
-                label=_gettext("Attendance of %(name)s") % {"name": name},
+                label=gettext("Attendance of %(name)s") % {"name": name},
                 required=False,
                 choices=[
                     ("", _("Not listed")),
@@ -205,7 +205,7 @@ class AttendanceForm(ServiceErrorsMixin, forms.Form):
                 widget=forms.Select({"class": "form-select form-select-sm"}),
             )
             self.fields[f"r{person.pk}"] = forms.CharField(
-                label=_gettext("Reason %(name)s was absent") % {"name": name},
+                label=gettext("Reason %(name)s was absent") % {"name": name},
                 required=False,
                 max_length=200,
                 widget=forms.TextInput({"class": "form-control form-control-sm"}),
@@ -223,10 +223,18 @@ class AttendanceForm(ServiceErrorsMixin, forms.Form):
             ):
                 self.add_error(
                     f"r{person.pk}",
-                    _gettext("Give the reason why %(name)s was absent.")
+                    gettext("Give the reason why %(name)s was absent.")
                     % {"name": _person_label(person)},
                 )
         return data
+
+    def shown(self) -> list[User]:
+        """The people whose row was sent: only their attendance is changed by saving.
+
+        A row added to the page since it was loaded (someone else recorded them) was not
+        in the form the user saw, so it is left as it is.
+        """
+        return [p for p in self.people if self.add_prefix(f"p{p.pk}") in self.data]
 
     def present(self) -> list[User]:
         return [p for p in self.people if self.cleaned_data.get(f"p{p.pk}") == self.PRESENT]
@@ -237,6 +245,31 @@ class AttendanceForm(ServiceErrorsMixin, forms.Form):
             for p in self.people
             if self.cleaned_data.get(f"p{p.pk}") == self.ABSENT
         ]
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return obj.display_name
+
+
+class AttendanceUnitForm(forms.Form):
+    """Which unit's people the attendance page lists, besides those already recorded."""
+
+    unit = UnitChoiceField(
+        label=_("Unit whose people are listed"),
+        queryset=Unit.objects.none(),
+        to_field_name="slug",
+        empty_label=None,
+        help_text=_(
+            "People already recorded are always listed. Save the attendance first: "
+            "changes not saved are lost when another unit's people are shown."
+        ),
+        widget=forms.Select(SELECT),
+    )
+
+    def __init__(self, *args, units, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
 
 
 class StatementForm(ServiceErrorsMixin, forms.Form):

@@ -24,8 +24,9 @@ from taolun.activities.models import (
     PreparationStep,
     Statement,
 )
-from taolun.org.models import User
-from taolun.org.selectors import scope_for
+from taolun.org.models import RoleAssignment, Unit, User
+from taolun.org.roles import Role
+from taolun.org.selectors import people_for_user, scope_for, units_for_user
 
 MEETING_RELATED = (
     "record__campaign__owner_unit",
@@ -66,12 +67,23 @@ def get_statement_for_user(user: User, pk: int) -> Statement:
 
 
 def get_check_material_for_user(user: User, pk: int) -> CheckMaterial:
+    """The material, or 404 outside the meeting's readers.
+
+    A draft (not yet submitted) is its author's work in progress: only the author and
+    those who prepare the meeting read it; to everyone else it does not exist yet.
+    """
     material = (
         CheckMaterial.objects.filter(meeting__in=meetings_for_user(user).values("pk"), pk=pk)
         .select_related("person", *(f"meeting__{name}" for name in MEETING_RELATED))
         .first()
     )
     if material is None:
+        raise Http404
+    if (
+        material.submitted_at is None
+        and material.person_id != user.pk
+        and not user.has_perm("activities.prepare_meeting", material.meeting)
+    ):
         raise Http404
     return material
 
@@ -251,7 +263,6 @@ def units_for_meetings(campaign, user: User) -> QuerySet:
     Only roles held inside the campaign's tree count, as for ``activities.add_record``.
     """
     from taolun.campaigns.selectors import campaign_units_for_user
-    from taolun.org.roles import Role
 
     units = campaign_units_for_user(campaign, user)
     scope = scope_for(user)
@@ -288,16 +299,70 @@ def actions_for_meetings(campaign, units: QuerySet) -> QuerySet:
     )
 
 
-def people_for_meeting(user: User, unit) -> QuerySet[User]:
-    """People the user can see in the meeting's unit, below it, or above it (its leaders)."""
-    from taolun.org.selectors import people_for_user
+def unit_members(unit: Unit) -> QuerySet[User]:
+    """The people of a unit: those whose home it is, and those who hold its member role.
 
+    A leader whose home is the organisation above still takes part in their branch's
+    organisational life as a member of it (a RoleAssignment of role member there).
+    """
+    members = RoleAssignment.objects.filter(unit=unit, role=Role.MEMBER).values("user_id")
+    return User.objects.filter(Q(unit=unit) | Q(pk__in=members))
+
+
+def people_for_meeting(unit: Unit, meeting: Meeting | None = None) -> QuerySet[User]:
+    """Whom the chair, speaker, talk and "addressed to" selects offer: the people of the
+    meeting's unit (see ``unit_members``) and whoever is recorded as attending.
+
+    Not the unit's subtree: an organisation's meeting would list the whole province.
+    """
+    wanted = Q(pk__in=unit_members(unit).values("pk"))
+    if meeting is not None and meeting.pk:
+        wanted |= Q(pk__in=Attendance.objects.filter(meeting=meeting).values("person_id"))
+    return User.objects.filter(wanted).select_related("unit").order_by("unit__path", "name", "pk")
+
+
+def people_allowed(actor: User, unit: Unit, meeting: Meeting | None = None) -> QuerySet[User]:
+    """Whom ``actor`` (who writes the meeting) may name at a meeting of ``unit``.
+
+    People in their scope; the members by role of the unit and the units below it, whom
+    the attendance page lists though their home may lie above; and the meeting's
+    attendees, so a leader the office recorded stays valid when the contact saves again.
+    """
+    members = RoleAssignment.objects.filter(
+        role=Role.MEMBER, unit__path__startswith=unit.path
+    ).values("user_id")
+    allowed = Q(pk__in=people_for_user(actor).values("pk")) | Q(pk__in=members)
+    if meeting is not None and meeting.pk:
+        allowed |= Q(pk__in=Attendance.objects.filter(meeting=meeting).values("person_id"))
+    return User.objects.filter(allowed)
+
+
+ATTENDANCE_UNIT_LEVELS = 3
+
+
+def attendance_units(user: User, meeting: Meeting) -> QuerySet[Unit]:
+    """Units whose people the attendance page can list: the meeting's unit and the top
+    ``ATTENDANCE_UNIT_LEVELS`` levels below it that the user reaches (not a province's
+    100,000 units)."""
+    unit = meeting.record.unit
     return (
-        people_for_user(user)
-        .filter(Q(unit__path__startswith=unit.path) | Q(unit__path__in=unit.ancestor_paths()))
+        units_for_user(user)
+        .filter(path__startswith=unit.path, depth__lt=unit.depth + ATTENDANCE_UNIT_LEVELS)
+        .order_by("path")
+    )
+
+
+def attendance_people(meeting: Meeting, attendances: list[Attendance], unit: Unit) -> list[User]:
+    """The rows of the attendance page: who is recorded (``attendances``, as read by
+    ``meeting_attendances``), then the other people of ``unit``. One query more."""
+    recorded = Attendance.objects.filter(meeting=meeting).values("person_id")
+    others = (
+        unit_members(unit)
+        .exclude(pk__in=recorded)
         .select_related("unit")
         .order_by("unit__path", "name", "pk")
     )
+    return [a.person for a in attendances] + list(others)
 
 
 def published_materials(campaign) -> QuerySet:
@@ -318,6 +383,11 @@ def previous_choices(user: User, *, units: QuerySet, exclude: Meeting | None = N
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs
+
+
+def is_meeting_record(record) -> bool:
+    """Whether the record is a meeting's: then only the meeting's pages write it."""
+    return Meeting.objects.filter(record_id=record.pk).exists()
 
 
 def get_record_with_meeting_for_user(user: User, pk: int):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from taolun.activities import meetings as services
 from taolun.activities.meeting_forms import (
     AttendanceForm,
+    AttendanceUnitForm,
     CheckMaterialForm,
     MeetingFilterForm,
     MeetingForm,
@@ -28,6 +29,8 @@ from taolun.activities.meeting_forms import (
 )
 from taolun.activities.meeting_selectors import (
     actions_for_meetings,
+    attendance_people,
+    attendance_units,
     get_check_material_for_user,
     get_meeting_for_user,
     get_statement_for_user,
@@ -88,16 +91,23 @@ def index(request: HttpRequest, campaign: str) -> HttpResponse:
 
 
 def _form_choices(user: User, campaign, units, *, unit=None, meeting: Meeting | None = None):
-    """The querysets a meeting form offers, for the unit when it is known."""
+    """The querysets a meeting form offers; the chair is one of the unit's people (the
+    campaign's own unit's while no unit is chosen)."""
     anchor = unit or campaign.owner_unit
     return {
         "kinds": MeetingKind.objects.order_by("order", "code"),
         "units": units,
         "actions": actions_for_meetings(campaign, units),
-        "people": people_for_meeting(user, anchor),
+        "people": people_for_meeting(anchor, meeting),
         "previous": previous_choices(user, units=units, exclude=meeting),
         "materials": published_materials(campaign),
     }
+
+
+def _chosen_unit(request: HttpRequest, units):
+    """The unit sent (or asked for by ``?unit=``) when it is one of ``units``, else None."""
+    wanted = request.POST.get("unit") or request.GET.get("unit") or ""
+    return units.filter(pk=wanted).first() if wanted.isdigit() else None
 
 
 @login_required
@@ -109,7 +119,7 @@ def create(request: HttpRequest, campaign: str) -> HttpResponse:
     only = list(units[:2])
     if not only:
         raise PermissionDenied
-    unit = only[0] if len(only) == 1 else None
+    unit = only[0] if len(only) == 1 else _chosen_unit(request, units)
     initial = {"held_on": clock.today()}
     if unit is not None:
         initial["unit"] = unit.pk
@@ -221,7 +231,7 @@ def _detail(
     previous_readable = (
         previous is not None and meetings_for_user(user).filter(pk=previous.pk).exists()
     )
-    people = people_for_meeting(user, record.unit) if can_prepare else None
+    people = people_for_meeting(record.unit, meeting) if can_prepare else None
     context = {
         "meeting": meeting,
         "record": record,
@@ -286,7 +296,7 @@ def talk_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not user.has_perm("activities.prepare_meeting", meeting):
         raise PermissionDenied
     form = TalkForm(
-        request.POST, prefix="talk", people=people_for_meeting(user, meeting.record.unit)
+        request.POST, prefix="talk", people=people_for_meeting(meeting.record.unit, meeting)
     )
     if form.is_valid():
         try:
@@ -305,19 +315,37 @@ def talk_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who was there: the people recorded, plus those of one unit (``?unit=``) at a time.
+
+    A province's meeting cannot list its whole subtree; the unit chooser loads another
+    unit's people, and saving changes only the rows that were on the page.
+    """
     user = request.user
     meeting = get_meeting_for_user(user, pk)
     if not user.has_perm("activities.change_meeting", meeting):
         raise PermissionDenied
+    chooser = AttendanceUnitForm(
+        request.GET if "unit" in request.GET else None,
+        units=attendance_units(user, meeting),
+        initial={"unit": meeting.record.unit.slug},
+    )
+    unit = meeting.record.unit
+    if chooser.is_bound and chooser.is_valid():
+        unit = chooser.cleaned_data["unit"]
     attendances = meeting_attendances(meeting)
-    people = list(people_for_meeting(user, meeting.record.unit))
-    known = {p.pk for p in people}
-    people += [a.person for a in attendances if a.person_id not in known]
-    form = AttendanceForm(request.POST or None, people=people, attendances=attendances)
+    form = AttendanceForm(
+        request.POST or None,
+        people=attendance_people(meeting, attendances, unit),
+        attendances=attendances,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.attendance_set(
-                actor=user, meeting=meeting, present=form.present(), absent=form.absent()
+                actor=user,
+                meeting=meeting,
+                present=form.present(),
+                absent=form.absent(),
+                shown=form.shown(),
             )
         except ValidationError as exc:
             form.apply_errors(exc)
@@ -327,7 +355,13 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "meetings/attendance_form.html",
-        {"meeting": meeting, "record": meeting.record, "form": form},
+        {
+            "meeting": meeting,
+            "record": meeting.record,
+            "form": form,
+            "chooser": chooser,
+            "unit": unit,
+        },
     )
 
 
@@ -344,7 +378,7 @@ def statement_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatementForm(
         request.POST or None,
         request.FILES or None,
-        people=people_for_meeting(user, meeting.record.unit),
+        people=people_for_meeting(meeting.record.unit, meeting),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -389,7 +423,7 @@ def statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         initial=initial,
-        people=people_for_meeting(user, meeting.record.unit),
+        people=people_for_meeting(meeting.record.unit, meeting),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

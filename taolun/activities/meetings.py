@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from taolun.activities.meeting_selectors import people_allowed
 from taolun.activities.models import (
     Attendance,
     CheckMaterial,
@@ -29,7 +30,7 @@ from taolun.activities.models import (
     Statement,
     StatementKind,
 )
-from taolun.activities.services import record_create, record_update
+from taolun.activities.services import _record_update, record_create
 from taolun.campaigns.models import Action
 from taolun.core import clock
 from taolun.core.audit import audited
@@ -63,25 +64,32 @@ def _name(person: User) -> str:
     return person.name or person.username
 
 
-def _not_in_scope(actor: User, people: Iterable[User | None]) -> list[User]:
-    from taolun.org.selectors import people_for_user
-
+def _not_allowed(
+    actor: User, people: Iterable[User | None], unit: Unit, meeting: Meeting | None
+) -> list[User]:
+    """Those of ``people`` the actor may not name at this meeting (see ``people_allowed``)."""
     wanted = {p.pk: p for p in people if p is not None}
-    allowed = set(people_for_user(actor).filter(pk__in=wanted).values_list("pk", flat=True))
+    if not wanted:
+        return []
+    allowed = set(
+        people_allowed(actor, unit, meeting).filter(pk__in=wanted).values_list("pk", flat=True)
+    )
     return [p for pk, p in wanted.items() if pk not in allowed]
 
 
-def _check_people(actor: User, **fields: User | None) -> None:
-    """Each named person must be someone the actor can see; the error names the field."""
+def _check_people(actor: User, meeting: Meeting, **fields: User | None) -> None:
+    """Each named person must be someone the actor may name; the error names the field."""
+    unit = meeting.record.unit
     errors = {}
     for field, person in fields.items():
-        if person is not None and _not_in_scope(actor, [person]):
+        if person is not None and _not_allowed(actor, [person], unit, meeting):
             errors[field] = _("%(name)s is not in a unit you can see.") % {"name": _name(person)}
     if errors:
         raise ValidationError(errors)
 
 
-def _validate_meeting(meeting: Meeting, actor: User) -> None:
+def _validate_meeting(meeting: Meeting, actor: User, *, stored_chair_id: int | None = None) -> None:
+    """The meeting's own rules; a chair already stored stays valid (someone else named them)."""
     errors: dict[str, str] = {}
     previous = meeting.previous
     if previous is not None:
@@ -99,7 +107,8 @@ def _validate_meeting(meeting: Meeting, actor: User) -> None:
         errors["reported_up_on"] = _("The date the plan was reported cannot be in the future.")
     if errors:
         raise ValidationError(errors)
-    _check_people(actor, chair=meeting.chair)
+    if meeting.chair_id != stored_chair_id:
+        _check_people(actor, meeting, chair=meeting.chair)
     meeting.full_clean(exclude=["record"])
 
 
@@ -109,6 +118,32 @@ def _study_sync(meeting: Meeting) -> None:
         from taolun.study.services import session_logs_sync
 
         session_logs_sync(meeting=meeting)
+
+
+def _plan_step_follow(actor: User, meeting: Meeting) -> None:
+    """The "plan reported" step says the same as ``reported_up_on``, which the flag reads.
+
+    Setting the date records the step (or moves its date); clearing it removes the step.
+    Call inside the caller's audited transaction.
+    """
+    if not meeting.kind.prepared:
+        return
+    steps = MeetingStep.objects.filter(meeting=meeting, step=PreparationStep.PLAN_REPORTED)
+    if meeting.reported_up_on is None:
+        for row in steps:
+            row.delete()
+        return
+    row = steps.first()
+    if row is None:
+        MeetingStep.objects.create(
+            meeting=meeting,
+            step=PreparationStep.PLAN_REPORTED,
+            done_on=meeting.reported_up_on,
+            recorded_by=actor,
+        )
+    elif row.done_on != meeting.reported_up_on:
+        row.done_on, row.recorded_by = meeting.reported_up_on, actor
+        row.save(update_fields=["done_on", "recorded_by", "recorded_at"])
 
 
 def _set_materials(actor: User, meeting: Meeting, materials: Sequence | None) -> None:
@@ -165,6 +200,8 @@ def meeting_create(
         )
         _validate_meeting(meeting, actor)
         meeting.save()
+        if reported_up_on is not None:
+            _plan_step_follow(actor, meeting)
         _set_materials(actor, meeting, materials)
     return meeting
 
@@ -185,7 +222,8 @@ def meeting_update(
     if unknown:
         raise TypeError(f"meeting_update got unknown fields: {sorted(unknown)}")
     record_fields = {k: v for k, v in fields.items() if k in RECORD_FIELDS}
-    record_update(actor=actor, record=meeting.record, files=files, **record_fields)
+    _record_update(actor=actor, record=meeting.record, files=files, **record_fields)
+    reported_before, chair_before = meeting.reported_up_on, meeting.chair_id
     with audited(actor):
         for name, value in fields.items():
             if name not in MEETING_FIELDS:
@@ -195,9 +233,15 @@ def meeting_update(
             elif isinstance(value, str):
                 value = value.strip()
             setattr(meeting, name, value)
-        _validate_meeting(meeting, actor)
+        _validate_meeting(meeting, actor, stored_chair_id=chair_before)
         meeting.save()
-        _set_materials(actor, meeting, materials)
+        if meeting.reported_up_on != reported_before:
+            _plan_step_follow(actor, meeting)
+        if materials is None:
+            # The study logs carry the date and length: they follow an edit of either.
+            _study_sync(meeting)
+        else:
+            _set_materials(actor, meeting, materials)
     return meeting
 
 
@@ -211,10 +255,18 @@ def attendance_set(
     meeting: Meeting,
     present: Sequence[User],
     absent: Sequence[tuple[User, str]],
+    shown: Sequence[User] | None = None,
 ) -> Meeting:
-    """Say who was there and who was not (with the reason); the record's participants follow."""
+    """Say who was there and who was not (with the reason); the record's participants follow.
+
+    ``shown`` are the people the form listed: rows of anyone else are kept as they are
+    (the page lists one unit at a time). Without it, everyone not present or absent is
+    taken off the list. Only people newly added must be in the actor's reach: a leader
+    the office recorded does not stop the unit's contact from saving again.
+    """
     if not actor.has_perm("activities.change_meeting", meeting):
         raise PermissionDenied
+    existing = {a.person_id: a for a in meeting.attendances.all()}
     errors: dict[str, list[str]] = {}
     present_ids = {p.pk for p in present}
     for person, reason in absent:
@@ -226,8 +278,10 @@ def attendance_set(
             errors.setdefault("absent", []).append(
                 _("Give the reason why %(name)s was absent.") % {"name": _name(person)}
             )
+    unit = meeting.record.unit
     for field, people in (("present", present), ("absent", [p for p, _r in absent])):
-        for person in _not_in_scope(actor, people):
+        added = [p for p in people if p.pk not in existing]
+        for person in _not_allowed(actor, added, unit, None):
             errors.setdefault(field, []).append(
                 _("%(name)s is not in a unit you can see.") % {"name": _name(person)}
             )
@@ -235,10 +289,10 @@ def attendance_set(
         raise ValidationError(errors)
     wanted = {p.pk: (True, "") for p in present}
     wanted.update({p.pk: (False, reason.strip()) for p, reason in absent})
+    listed = None if shown is None else {p.pk for p in shown} | set(wanted)
     with audited(actor):
-        existing = {a.person_id: a for a in meeting.attendances.all()}
         for person_id, row in existing.items():
-            if person_id not in wanted:
+            if person_id not in wanted and (listed is None or person_id in listed):
                 row.delete()
         for person_id, (is_present, reason) in wanted.items():
             row = existing.get(person_id)
@@ -249,9 +303,10 @@ def attendance_set(
             elif (row.present, row.absence_reason) != (is_present, reason):
                 row.present, row.absence_reason = is_present, reason
                 row.save(update_fields=["present", "absence_reason"])
+        there = list(meeting.attendances.filter(present=True).values_list("person_id", flat=True))
         record = meeting.record
-        record.participants.set(list(present))
-        record.participant_count = len(present_ids)
+        record.participants.set(there)
+        record.participant_count = len(there)
         record.save(update_fields=["participant_count", "updated_at"])
         _study_sync(meeting)
     return meeting
@@ -287,7 +342,11 @@ def _clear_file(obj: OptionalFile) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def _validate_statement(actor: User, statement: Statement) -> None:
+def _validate_statement(
+    actor: User, statement: Statement, *, stored: dict[str, int | None] | None = None
+) -> None:
+    """A statement's rules; people already stored on it (``stored``: field → id) stay valid."""
+    stored = stored or {}
     errors = {}
     if statement.speaker_id is None and not statement.speaker_title:
         errors["speaker"] = _("Choose the speaker, or give their post when they are not named.")
@@ -295,7 +354,16 @@ def _validate_statement(actor: User, statement: Statement) -> None:
         errors["about"] = _("Only criticism is addressed to someone.")
     if errors:
         raise ValidationError(errors)
-    _check_people(actor, speaker=statement.speaker, about=statement.about)
+    people = {"speaker": statement.speaker, "about": statement.about}
+    _check_people(
+        actor,
+        statement.meeting,
+        **{
+            field: person
+            for field, person in people.items()
+            if person is None or person.pk != stored.get(field)
+        },
+    )
     statement.full_clean()
 
 
@@ -356,13 +424,14 @@ def statement_update(
     unknown = set(fields) - STATEMENT_FIELDS
     if unknown:
         raise TypeError(f"statement_update got unknown fields: {sorted(unknown)}")
+    stored = {"speaker": statement.speaker_id, "about": statement.about_id}
     for name, value in fields.items():
         if name == "text":
             value = clean_html(value)
         elif isinstance(value, str):
             value = value.strip()
         setattr(statement, name, value)
-    _validate_statement(actor, statement)
+    _validate_statement(actor, statement, stored=stored)
     with audited(actor):
         if remove_file and upload is None:
             _clear_file(statement)
@@ -413,6 +482,10 @@ def meeting_step_record(
             step=step,
             defaults={"done_on": done_on, "note": note.strip(), "recorded_by": actor},
         )
+        if step == PreparationStep.PLAN_REPORTED and meeting.reported_up_on != done_on:
+            # The "plan not reported" flag reads the meeting's date: keep the two equal.
+            meeting.reported_up_on = done_on
+            meeting.save(update_fields=["reported_up_on"])
     return row
 
 
@@ -427,7 +500,7 @@ def heart_talk_add(
     if person.pk == other.pk:
         raise ValidationError({"other": _("A heart-to-heart talk is held with someone else.")})
     _not_future(held_on, "held_on")
-    _check_people(actor, person=person, other=other)
+    _check_people(actor, meeting, person=person, other=other)
     with audited(actor):
         return HeartTalk.objects.create(
             meeting=meeting, person=person, other=other, held_on=held_on, note=note.strip()

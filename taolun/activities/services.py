@@ -16,6 +16,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from taolun.activities.meeting_selectors import is_meeting_record
 from taolun.activities.models import TRANSITIONS, ActivityRecord, Attachment, RecordStatus
 from taolun.campaigns.models import Action, ActionStatus, Approval, RecordState
 from taolun.campaigns.services import campaign_units
@@ -169,7 +170,37 @@ def record_update(
     submit: bool = False,
     **fields,
 ) -> ActivityRecord:
-    """Edit a draft or returned record (and optionally send it for review)."""
+    """Edit a draft or returned record (and optionally send it for review).
+
+    A meeting's record is refused: its participants, their number and its date follow
+    the meeting's attendance (and a study session's logs), which only the meeting's
+    services keep in step (``meeting_update`` calls ``_record_update``).
+    """
+    if not actor.has_perm("activities.change_record", record):
+        raise PermissionDenied
+    if is_meeting_record(record):
+        raise ValidationError(
+            _(
+                "This record is a meeting: edit it on the meeting's page, where the "
+                "attendance keeps its participants and date in step."
+            ),
+            code="meeting_record",
+        )
+    return _record_update(
+        actor=actor, record=record, participants=participants, files=files, submit=submit, **fields
+    )
+
+
+def _record_update(
+    *,
+    actor: User,
+    record: ActivityRecord,
+    participants: Iterable[User] | None = None,
+    files: Sequence[UploadedFile] = (),
+    submit: bool = False,
+    **fields,
+) -> ActivityRecord:
+    """The write shared by ``record_update`` and ``meeting_update`` (inside their transaction)."""
     if not actor.has_perm("activities.change_record", record):
         raise PermissionDenied
     unknown = set(fields) - set(RECORD_FIELDS)

@@ -162,9 +162,13 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_record_for_user(request.user, pk)
+    """Edit a plain record; a meeting's record is edited on the meeting's page."""
+    record = get_record_with_meeting_for_user(request.user, pk)
     if not request.user.has_perm("activities.change_record", record):
         raise PermissionDenied
+    meeting = getattr(record, "meeting", None)
+    if meeting is not None and request.method == "GET":
+        return redirect("meetings:edit", pk=meeting.pk)
     initial = {
         "title": record.title,
         "held_on": record.held_on,

@@ -11,6 +11,7 @@ from taolun.activities.models import Meeting, MeetingKind
 from taolun.activities.tests.files import pdf
 from taolun.activities.tests.meeting_factories import AttendanceFactory, MeetingFactory
 from taolun.core.tests.admin_utils import make_staff, url
+from taolun.org.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 PERMS = (
@@ -73,3 +74,28 @@ def test_meeting_kinds_are_reference_data_written_by_superusers(org, client):
     assert response.status_code == 403
     kind.refresh_from_db()
     assert kind.required_attendance_percent == 90
+
+
+def test_a_meetings_record_is_read_only_in_the_back_office(org, meetings, client):
+    from taolun.activities.models import ActivityRecord
+
+    superuser = UserFactory(username="root", name="超级管理员", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    record = meetings["branch1"].record
+    change = url(ActivityRecord, "change", record.pk)
+    form = client.get(change).context["adminform"].form
+    assert not {"title", "held_on", "participant_count", "participants"} & set(form.fields)
+    management = {
+        f"attachments-{name}": value
+        for name, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0), ("MAX_NUM_FORMS", 1000))
+    }
+    response = client.post(
+        change, {"title": "改写", "held_on": "2019-02-20", "participant_count": 99, **management}
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert (record.title, record.held_on, record.participant_count) == (
+        "第一支部民主生活会",
+        dt.date(2019, 3, 1),
+        None,
+    )

@@ -7,12 +7,17 @@ import datetime as dt
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import translation
 
 from taolun.activities import meetings as svc
 from taolun.activities.meeting_selectors import (
     attendance_shortfall,
+    attendance_units,
+    get_check_material_for_user,
     meeting_view,
     meetings_for_user,
+    people_for_meeting,
     report_shortfall,
 )
 from taolun.activities.models import (
@@ -21,11 +26,12 @@ from taolun.activities.models import (
     CheckMaterial,
     Meeting,
     MeetingStep,
+    PreparationStep,
     RecordStatus,
     Statement,
     StatementKind,
 )
-from taolun.activities.services import record_submit
+from taolun.activities.services import record_submit, record_update
 from taolun.activities.tests.files import fake_pdf, pdf
 from taolun.activities.tests.meeting_factories import (
     AttendanceFactory,
@@ -34,10 +40,19 @@ from taolun.activities.tests.meeting_factories import (
     kind,
 )
 from taolun.campaigns.models import ActionStatus, RecordState
-from taolun.org.tests.factories import UserFactory
+from taolun.org.models import Unit
+from taolun.org.roles import Role
+from taolun.org.tests.factories import UserFactory, grant, make_unit
 
 D = dt.date
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -520,3 +535,156 @@ def test_a_replaced_statement_file_is_removed_once_committed(
     storage = statement.file.storage
     assert statement.original_name == "新.pdf" and storage.exists(statement.file.name)
     assert statement.file.name != old and not storage.exists(old)
+
+
+# ---------------------------------------------------------------- review fixes
+
+
+def test_a_draft_check_material_is_read_by_its_author_and_the_preparers_only(org, meeting):
+    guest = UserFactory(username="guest", name="列席人", unit=org.branch2)
+    AttendanceFactory(meeting=meeting, person=org.member1)
+    AttendanceFactory(meeting=meeting, person=guest)
+    draft = svc.check_material_save(actor=org.member1, meeting=meeting, body="<p>草稿</p>")
+    for reader in (org.member1, org.contact1, org.office):
+        assert get_check_material_for_user(reader, draft.pk) == draft
+    # Both read the meeting (an attendee, a supervisor over it), neither the draft.
+    for reader in (guest, org.supervisor):
+        assert meetings_for_user(reader).filter(pk=meeting.pk).exists()
+        with pytest.raises(Http404):
+            get_check_material_for_user(reader, draft.pk)
+    svc.check_material_save(actor=org.member1, meeting=meeting, body="<p>定稿</p>", submit=True)
+    for reader in (guest, org.supervisor):
+        assert get_check_material_for_user(reader, draft.pk).body == "<p>定稿</p>"
+
+
+def test_a_meetings_record_is_written_through_the_meeting_only(org, meeting):
+    record = meeting.record
+    with pytest.raises(ValidationError) as err:
+        record_update(
+            actor=org.contact1,
+            record=record,
+            title="改名",
+            participant_count=99,
+            held_on=D(2019, 2, 1),
+        )
+    assert "edit it on the meeting's page" in err.value.messages[0]
+    record.refresh_from_db()
+    assert (record.title, record.participant_count, record.held_on) == (
+        "民主生活会",
+        None,
+        D(2019, 3, 1),
+    )
+    svc.meeting_update(actor=org.contact1, meeting=meeting, title="改名的民主生活会")
+    assert ActivityRecord.objects.get(pk=record.pk).title == "改名的民主生活会"
+    # Submitting and reviewing the record are unchanged.
+    record_submit(actor=org.contact1, record=ActivityRecord.objects.get(pk=record.pk))
+    assert ActivityRecord.objects.get(pk=record.pk).status == RecordStatus.SUBMITTED
+
+
+def test_a_plain_record_is_still_edited_by_record_update(org, action1, march):
+    from taolun.activities.tests.meeting_factories import make_record
+
+    record = make_record(org)
+    record_update(actor=org.contact1, record=record, title="改名", participant_count=12)
+    record.refresh_from_db()
+    assert (record.title, record.participant_count) == ("改名", 12)
+
+
+def test_recording_the_plan_step_clears_the_not_reported_flag(org, meeting):
+    assert meeting_view(meeting).report_flag.startswith("The plan has not been reported")
+    svc.meeting_step_record(
+        actor=org.contact1,
+        meeting=meeting,
+        step=PreparationStep.PLAN_REPORTED,
+        done_on=D(2019, 2, 10),
+    )
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    assert meeting.reported_up_on == D(2019, 2, 10)
+    assert meeting_view(meeting).report_flag is None
+    entry = LogEntry.objects.get_for_object(meeting).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.actor == org.contact1 and "reported_up_on" in entry.changes_dict
+
+    # Editing the date on the meeting moves the step; clearing it takes the step off.
+    svc.meeting_update(actor=org.contact1, meeting=meeting, reported_up_on=D(2019, 2, 12))
+    step = MeetingStep.objects.get(meeting=meeting, step=PreparationStep.PLAN_REPORTED)
+    assert step.done_on == D(2019, 2, 12)
+    svc.meeting_update(actor=org.contact1, meeting=meeting, reported_up_on=None)
+    assert not MeetingStep.objects.filter(meeting=meeting).exists()
+    assert meeting_view(meeting).report_flag.startswith("The plan has not been reported")
+    svc.meeting_update(actor=org.contact1, meeting=meeting, reported_up_on=D(2019, 2, 11))
+    step = MeetingStep.objects.get(meeting=meeting, step=PreparationStep.PLAN_REPORTED)
+    assert (step.done_on, step.recorded_by) == (D(2019, 2, 11), org.contact1)
+
+
+def test_a_meeting_created_with_its_report_date_has_the_step(org, action1, march):
+    meeting = create(org, action1, reported_up_on=D(2019, 2, 10))
+    step = MeetingStep.objects.get(meeting=meeting)
+    assert (step.step, step.done_on) == (PreparationStep.PLAN_REPORTED, D(2019, 2, 10))
+    mobilisation = create(org, action1, kind=kind("mobilisation"), reported_up_on=D(2019, 2, 10))
+    assert not MeetingStep.objects.filter(meeting=mobilisation).exists()
+
+
+def test_people_the_office_recorded_do_not_stop_the_contact_saving(org, meeting):
+    svc.attendance_set(
+        actor=org.office, meeting=meeting, present=[org.leader, org.contact1], absent=[]
+    )
+    svc.meeting_update(actor=org.office, meeting=meeting, chair=org.leader)
+    statement = svc.statement_create(
+        actor=org.office, meeting=meeting, kind=StatementKind.SPEECH, speaker=org.leader
+    )
+    # The leader is outside branch1's contact's reach, yet already recorded: saving works.
+    svc.attendance_set(
+        actor=org.contact1,
+        meeting=meeting,
+        present=[org.leader, org.contact1],
+        absent=[(org.member1, "病假")],
+    )
+    assert set(meeting.record.participants.all()) == {org.leader, org.contact1}
+    svc.meeting_update(actor=org.contact1, meeting=meeting, theme="新主题")
+    svc.statement_update(actor=org.contact1, statement=statement, text="<p>讲话</p>")
+    assert Meeting.objects.get(pk=meeting.pk).chair == org.leader
+    # Someone new from outside the contact's reach is still refused, by field.
+    with pytest.raises(ValidationError) as err:
+        svc.attendance_set(
+            actor=org.contact1,
+            meeting=meeting,
+            present=[org.leader, org.contact1, org.contact2],
+            absent=[],
+        )
+    assert err.value.message_dict == {"present": ["联络员二 is not in a unit you can see."]}
+    with pytest.raises(ValidationError) as err:
+        svc.meeting_update(actor=org.contact1, meeting=meeting, chair=org.contact2)
+    assert "chair" in err.value.message_dict
+
+
+def test_saving_with_shown_people_keeps_the_rows_of_others(org, meeting):
+    extra = UserFactory(username="member9", name="党员九", unit=org.branch1)
+    svc.attendance_set(
+        actor=org.contact1,
+        meeting=meeting,
+        present=[org.contact1],
+        absent=[(org.member1, "病假")],
+    )
+    svc.attendance_set(
+        actor=org.contact1, meeting=meeting, present=[extra], absent=[], shown=[org.contact1]
+    )
+    rows = {a.person_id: (a.present, a.absence_reason) for a in meeting.attendances.all()}
+    assert rows == {extra.pk: (True, ""), org.member1.pk: (False, "病假")}
+    record = ActivityRecord.objects.get(pk=meeting.record_id)
+    assert list(record.participants.all()) == [extra] and record.participant_count == 1
+
+
+def test_people_for_meeting_are_the_units_members_and_attendees(org, meeting):
+    group = make_unit("第一党小组", "group1", org.branch1)
+    below = UserFactory(username="grouped", unit=group)
+    grant(org.leader, org.branch1, Role.MEMBER)  # a leader's own branch
+    guest = UserFactory(username="guest", unit=org.branch2)
+    assert set(people_for_meeting(org.branch1)) == {org.contact1, org.member1, org.leader}
+    AttendanceFactory(meeting=meeting, person=guest)
+    offered = set(people_for_meeting(org.branch1, meeting))
+    assert offered == {org.contact1, org.member1, org.leader, guest}
+    assert below not in offered and org.contact2 not in offered
+    # The attendance page's units: the meeting's unit and the levels below, in reach.
+    branch1 = Unit.objects.get(pk=org.branch1.pk)
+    assert list(attendance_units(org.contact1, meeting)) == [branch1, group]
+    assert list(attendance_units(org.office, meeting)) == [branch1, group]

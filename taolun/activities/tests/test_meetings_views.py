@@ -26,7 +26,7 @@ from taolun.activities.tests.meeting_factories import (
     kind,
 )
 from taolun.org.roles import Role
-from taolun.org.tests.factories import UserFactory, grant
+from taolun.org.tests.factories import UserFactory, grant, make_unit
 from taolun.rectification.tests.factories import make_problem
 
 D = dt.date
@@ -481,3 +481,173 @@ def test_only_prepared_kinds_show_the_preparation(org, march, client):
     assert 'id="preparation-heading"' not in page and 'id="last-round-heading"' not in page
     url = reverse("meetings:check_material", args=[mobilisation.pk])
     assert client.get(url).status_code == 404
+
+
+# ---------------------------------------------------------------- review fixes
+
+
+def test_a_draft_check_file_is_served_to_its_author_and_preparers_only(org, meeting, client):
+    guest = UserFactory(username="guest", name="列席人", unit=org.branch2)
+    AttendanceFactory(meeting=meeting, person=org.member1)
+    AttendanceFactory(meeting=meeting, person=guest)
+    material = svc.check_material_save(
+        actor=org.member1, meeting=meeting, body="", upload=pdf("草稿.pdf")
+    )
+    url = reverse("meetings:check_file", args=[material.pk])
+    for reader in (org.member1, org.contact1, org.office):
+        assert as_user(client, reader).get(url).status_code == 200
+    for reader in (guest, org.supervisor):
+        assert as_user(client, reader).get(meeting.get_absolute_url()).status_code == 200
+        assert as_user(client, reader).get(url).status_code == 404
+    svc.check_material_save(actor=org.member1, meeting=meeting, body="", submit=True)
+    for reader in (guest, org.supervisor):
+        assert as_user(client, reader).get(url).status_code == 200
+
+
+def test_a_meetings_record_is_edited_on_the_meeting_page(org, meeting, client):
+    as_user(client, org.contact1)
+    record = meeting.record
+    page = client.get(record.get_absolute_url()).content.decode()
+    assert reverse("meetings:edit", args=[meeting.pk]) in page
+    assert reverse("activities:edit", args=[record.pk]) not in page
+    edit = reverse("activities:edit", args=[record.pk])
+    response = client.get(edit)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("meetings:edit", args=[meeting.pk])
+    response = client.post(
+        edit,
+        {
+            "title": "改名",
+            "held_on": "2019-02-01",
+            "participant_count": "99",
+            "content": "<p>x</p>",
+        },
+    )
+    assert response.status_code == 200
+    assert "edit it on the meeting&#x27;s page" in response.content.decode()
+    record.refresh_from_db()
+    assert (record.title, record.held_on, record.participant_count) == (
+        "民主生活会",
+        D(2019, 3, 1),
+        None,
+    )
+    assert as_user(client, org.member1).get(edit).status_code == 403
+
+
+def test_recording_the_plan_step_on_the_page_clears_the_flag(org, meeting, client):
+    as_user(client, org.contact1)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "The plan has not been reported to the higher body" in page
+    response = client.post(
+        reverse("meetings:step", args=[meeting.pk]),
+        {"step-step": "plan_reported", "step-done_on": "2019-02-10"},
+    )
+    assert response.status_code == 302
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "The plan has not been reported" not in page and "Done on 2019-02-10" in page
+    assert "The plan has not been reported" not in client.get(index_url(org)).content.decode()
+
+
+@pytest.fixture
+def group(org):
+    """A party group under branch1, and the leader as a member of branch1 (双重组织生活)."""
+    unit = make_unit("第一党小组", "group1", org.branch1)
+    unit.grouped = UserFactory(username="grouped", name="小组党员", unit=unit)
+    unit.by_role = UserFactory(username="by_role", name="机关干部", unit=org.root)
+    grant(unit.by_role, unit, Role.MEMBER)
+    grant(org.leader, org.branch1, Role.MEMBER)
+    return unit
+
+
+def test_the_attendance_page_lists_the_recorded_and_one_units_people(org, meeting, group, client):
+    svc.attendance_set(actor=org.office, meeting=meeting, present=[org.supervisor], absent=[])
+    url = reverse("meetings:attendance", args=[meeting.pk])
+    as_user(client, org.contact1)
+    page = client.get(url).content.decode()
+    # Recorded (the supervisor the office added), the branch's people and its members by role.
+    for name in ("督导", "联络员一", "党员一", "领导"):
+        assert f"Attendance of {name}" in page
+    assert "Attendance of 小组党员" not in page and "Attendance of 联络员二" not in page
+    assert '<option value="group1">' in page and 'value="branch2"' not in page
+    assert "Show people of this unit" in page
+
+    page = client.get(url + "?unit=group1").content.decode()
+    assert "Attendance of 小组党员" in page and "Attendance of 督导" in page
+    assert "Attendance of 党员一" not in page
+    assert 'action="?unit=group1"' in page
+
+    page = client.get(url + "?unit=branch2").content.decode()
+    assert 'id="id_unit_error"' in page and "Attendance of 党员一" in page
+
+
+def test_saving_attendance_changes_only_the_rows_on_the_page(org, meeting, group, client):
+    svc.attendance_set(
+        actor=org.contact1, meeting=meeting, present=[org.contact1], absent=[(org.member1, "病假")]
+    )
+    url = reverse("meetings:attendance", args=[meeting.pk]) + "?unit=group1"
+    as_user(client, org.contact1)
+    # The page was loaded before 党员一 was recorded: their row was not sent, and is kept.
+    assert "Attendance of 机关干部" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            f"p{org.contact1.pk}": "present",
+            f"p{group.grouped.pk}": "present",
+            f"p{group.by_role.pk}": "present",
+        },
+    )
+    assert response.status_code == 302
+    rows = {a.person_id: (a.present, a.absence_reason) for a in meeting.attendances.all()}
+    assert rows == {
+        org.contact1.pk: (True, ""),
+        group.grouped.pk: (True, ""),
+        group.by_role.pk: (True, ""),
+        org.member1.pk: (False, "病假"),
+    }
+    record = ActivityRecord.objects.get(pk=meeting.record_id)
+    assert set(record.participants.all()) == {org.contact1, group.grouped, group.by_role}
+    assert record.participant_count == 3
+    # A row that was sent as "Not listed" is taken off.
+    response = client.post(url, {f"p{org.contact1.pk}": "present", f"p{org.member1.pk}": ""})
+    assert response.status_code == 302
+    assert set(meeting.attendances.values_list("person_id", flat=True)) == {
+        org.contact1.pk,
+        group.grouped.pk,
+        group.by_role.pk,
+    }
+
+
+def test_the_person_selects_offer_the_units_people_and_attendees(org, meeting, group, client):
+    guest = UserFactory(username="guest", name="列席人", unit=org.branch2)
+    AttendanceFactory(meeting=meeting, person=guest)
+    as_user(client, org.office)
+    for name, args in (("edit", [meeting.pk]), ("statement_create", [meeting.pk])):
+        page = client.get(reverse(f"meetings:{name}", args=args)).content.decode()
+        for person in (org.contact1, org.member1, org.leader, guest):
+            assert f'<option value="{person.pk}">' in page, (name, person)
+        for person in (group.grouped, org.contact2, org.supervisor):
+            assert f'<option value="{person.pk}">' not in page, (name, person)
+    # The office's new meeting offers the chosen unit's people (its own unit's by default).
+    page = client.get(create_url(org)).content.decode()
+    assert f'<option value="{org.leader.pk}">' in page
+    assert f'<option value="{org.member1.pk}">' not in page
+    page = client.get(create_url(org) + f"?unit={org.branch1.pk}").content.decode()
+    assert f'<option value="{org.member1.pk}">' in page
+
+
+def test_attendance_page_queries_do_not_grow_with_people(
+    org, meeting, group, client, django_assert_max_num_queries
+):
+    url = reverse("meetings:attendance", args=[meeting.pk])
+    as_user(client, org.contact1)
+    client.get(url)
+    few = _count(client, url, django_assert_max_num_queries, 25)
+    for _ in range(15):
+        AttendanceFactory(meeting=meeting, person=UserFactory(unit=org.branch2))
+        UserFactory(unit=org.branch1)
+        grant(UserFactory(unit=org.root), org.branch1, Role.MEMBER)
+    page = client.get(url).content.decode()
+    # The branch's 3 + 15 people, 15 members by role, 15 recorded; not the group below.
+    assert page.count("Attendance of ") == 3 + 15 * 3
+    many = _count(client, url, django_assert_max_num_queries, few)
+    assert many == few
