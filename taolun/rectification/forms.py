@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from taolun.activities.forms import ACCEPT, MultipleFileField, MultipleFileInput
 from taolun.campaigns.models import Campaign, Theme
@@ -211,7 +212,7 @@ class ProblemForm(forms.Form):
         widget=forms.Select({"class": "form-select"}),
     )
     kind = forms.ChoiceField(
-        label=_("Kind"),
+        label=pgettext_lazy("problem", "Kind"),
         choices=ProblemKind.choices,
         initial=ProblemKind.DEADLINE,
         widget=forms.Select({"class": "form-select"}),

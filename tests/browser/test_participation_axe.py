@@ -1,0 +1,363 @@
+"""Every page of the Participation issue (study, reflections, discussion, meetings) passes
+axe-core (WCAG 2.1 A/AA) as the people who use it see it, on the seed's demo, and so do its
+forms once sent back with their errors.
+
+Meeting forms need a meeting whose record is still editable; the demo's meetings are all
+accepted, so those pages use a draft 专题组织生活会 of 机关第一党支部 written through the
+services, with the demo member and the unit's contact as attendees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from taolun.activities.meetings import attendance_set, meeting_create, statement_create
+from taolun.activities.models import Meeting, MeetingKind, StatementKind
+from taolun.campaigns.models import ActionKind, Campaign
+from taolun.core.demo_participation import (
+    DLM_TITLE,
+    SPEECH_MATERIAL_TITLE,
+    STUDY_SESSION_TITLE,
+)
+from taolun.discussion.models import Opinion, Topic
+from taolun.discussion.services import opinion_post
+from taolun.org.models import Unit, User
+from taolun.study.models import Reflection, StudyMaterial
+from tests.browser.conftest import DEMO_CAMPAIGN, axe_check, focus_document_start
+from tests.browser.test_accessibility import FOCUSABLE, Page, open_page, submit_empty
+
+pytestmark = pytest.mark.browser
+
+STUDY = f"/study/{DEMO_CAMPAIGN}"
+DISCUSSION = f"/discussion/{DEMO_CAMPAIGN}"
+MEETINGS = f"/meetings/{DEMO_CAMPAIGN}"
+UNIT = "sxdpf-branch-1"
+MOBILISATION = "省残联“改革创新、奋发有为”大讨论动员部署会"
+DRAFT_MEETING = "机关第一党支部“改革创新、奋发有为”专题组织生活会(草稿)"
+
+
+def user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def material(title: str = SPEECH_MATERIAL_TITLE) -> int:
+    return StudyMaterial.objects.get(campaign__slug=DEMO_CAMPAIGN, title=title).pk
+
+
+def excellent_reflection() -> int:
+    return Reflection.objects.get(campaign__slug=DEMO_CAMPAIGN, excellent=True).pk
+
+
+def draft_reflection() -> Reflection:
+    """sxdpf-pf-cadre's draft (学习体会(草稿)), which its author may still edit."""
+    return Reflection.objects.get(campaign__slug=DEMO_CAMPAIGN, submitted_at__isnull=True)
+
+
+def topic(theme: int = 6) -> int:
+    """The topic of a theme; theme 6 has an anonymous opinion, an answer and a reply."""
+    return Topic.objects.get(campaign__slug=DEMO_CAMPAIGN, theme__number=theme).pk
+
+
+def opinion6() -> int:
+    """The anonymous opinion on theme 6's topic, which has an answer and a reply."""
+    return Opinion.objects.get(topic_id=topic(6), parent=None, anonymous=True).pk
+
+
+def members_opinion() -> int:
+    """An opinion of the demo member's own, not yet handled, so that they may edit it."""
+    found = Opinion.objects.filter(author__username="member").first()
+    if found is None:
+        found = opinion_post(
+            actor=user("member"),
+            topic=Topic.objects.get(pk=topic(2)),
+            body="<p>建议把创新项目的申报流程放到网上办理。</p>",
+            kind="suggestion",
+        )
+    return found.pk
+
+
+def meeting(title: str) -> int:
+    return Meeting.objects.get(record__campaign__slug=DEMO_CAMPAIGN, record__title=title).pk
+
+
+def dlm_record() -> int:
+    return Meeting.objects.get(pk=meeting(DLM_TITLE)).record_id
+
+
+def draft_meeting() -> Meeting:
+    """机关第一党支部's organisational life meeting, still a draft, attended by the member."""
+    found = Meeting.objects.filter(record__title=DRAFT_MEETING).first()
+    if found is not None:
+        return found
+    contact = user("contact1")
+    campaign = Campaign.objects.get(slug=DEMO_CAMPAIGN)
+    found = meeting_create(
+        actor=contact,
+        kind=MeetingKind.objects.get(code="organisational-life"),
+        action=campaign.actions.get(kind=ActionKind.PRESCRIBED, number=7),
+        unit=Unit.objects.get(slug=UNIT),
+        title=DRAFT_MEETING,
+        held_on=dt.date(2019, 5, 10),
+        place="省残联三楼会议室",
+        chair=contact,
+        theme="对照“六个破除”查找支部工作差距",
+    )
+    attendance_set(actor=contact, meeting=found, present=[user("member"), contact], absent=[])
+    statement_create(
+        actor=contact,
+        meeting=found,
+        kind=StatementKind.CRITICISM,
+        speaker=contact,
+        about=contact,
+        text="<p>自我批评:支部组织生活不够经常。</p>",
+    )
+    return found
+
+
+def draft_statement() -> int:
+    return draft_meeting().statements.order_by("order", "id").first().pk
+
+
+PAGES = [
+    # -- study ----------------------------------------------------------------------------
+    Page("study-index-member", "member", lambda: f"{STUDY}/"),
+    Page("study-index-office", "office", lambda: f"{STUDY}/"),
+    Page("material-create", "office", lambda: f"{STUDY}/materials/new/"),
+    Page(
+        "material-create-errors",
+        "office",
+        lambda: f"{STUDY}/materials/new/",
+        empty=("#id_title",),
+    ),
+    Page("material-detail-member", "member", lambda: f"/study/materials/{material()}/"),
+    Page("material-edit", "office", lambda: f"/study/materials/{material()}/edit/"),
+    Page(
+        "material-edit-errors",
+        "office",
+        lambda: f"/study/materials/{material()}/edit/",
+        empty=("#id_title",),
+    ),
+    Page("log-create", "member", lambda: f"{STUDY}/log/new/?material={material()}"),
+    Page(
+        "log-create-errors",
+        "member",
+        lambda: f"{STUDY}/log/new/?material={material()}",
+        empty=("#id_studied_on", "#id_minutes"),
+    ),
+    Page("reflections-member", "member", lambda: f"{STUDY}/reflections/"),
+    Page("reflections-contact", "contact1", lambda: f"{STUDY}/reflections/?excellent=yes"),
+    Page("reflection-create", "member", lambda: f"{STUDY}/reflections/new/"),
+    Page(
+        "reflection-create-errors",
+        "member",
+        lambda: f"{STUDY}/reflections/new/",
+        empty=("#id_title", "#id_body"),
+    ),
+    Page(
+        "reflection-detail-office",
+        "office",
+        lambda: f"/study/reflections/{excellent_reflection()}/",
+    ),
+    Page(
+        "reflection-edit-draft",
+        "sxdpf-pf-cadre",
+        lambda: f"/study/reflections/{draft_reflection().pk}/edit/",
+    ),
+    Page("completion-contact", "contact1", lambda: f"{STUDY}/units/{UNIT}/"),
+    Page(
+        "completion-without-reflection",
+        "contact1",
+        lambda: f"{STUDY}/units/{UNIT}/?without_reflection=on",
+    ),
+    Page("completion-office", "office", lambda: f"{STUDY}/units/sxdpf/"),
+    Page("me-member", "member", lambda: f"{STUDY}/me/"),
+    Page("me-studied", "xuguorui", lambda: f"{STUDY}/me/"),
+    # -- discussion -------------------------------------------------------------------------
+    Page("discussion-index-member", "member", lambda: f"{DISCUSSION}/"),
+    Page("discussion-index-office", "office", lambda: f"{DISCUSSION}/"),
+    Page("topic-create", "office", lambda: f"{DISCUSSION}/topics/new/"),
+    Page(
+        "topic-create-errors",
+        "office",
+        lambda: f"{DISCUSSION}/topics/new/",
+        empty=("#id_question", "#id_closes_on"),
+    ),
+    Page("topic-edit", "office", lambda: f"/discussion/topics/{topic()}/edit/"),
+    Page("topic-member", "member", lambda: f"/discussion/topics/{topic()}/"),
+    Page(
+        "topic-member-post-errors",
+        "member",
+        lambda: f"/discussion/topics/{topic()}/",
+        empty=("#id_body",),
+        button="#post form button[type=submit]",
+    ),
+    Page("topic-reply-form", "member", lambda: f"/discussion/topics/{topic()}/?reply={opinion6()}"),
+    Page("topic-office", "office", lambda: f"/discussion/topics/{topic()}/"),
+    Page("topic-contact", "contact1", lambda: f"/discussion/topics/{topic(1)}/"),
+    Page("inbox", "office", lambda: f"{DISCUSSION}/opinions/"),
+    Page("inbox-unclassified", "office", lambda: f"{DISCUSSION}/opinions/?state=unclassified"),
+    Page("opinion-edit", "member", lambda: f"/discussion/opinions/{members_opinion()}/edit/"),
+    Page(
+        "opinion-edit-errors",
+        "member",
+        lambda: f"/discussion/opinions/{members_opinion()}/edit/",
+        empty=("#id_body",),
+    ),
+    # -- meetings ---------------------------------------------------------------------------
+    Page("meetings-index-office", "office", lambda: f"{MEETINGS}/"),
+    Page("meetings-index-contact", "contact1", lambda: f"{MEETINGS}/?kind=organisational-life"),
+    Page("meeting-create-contact", "contact1", lambda: f"{MEETINGS}/new/?kind=organisational-life"),
+    Page("meeting-create-office", "office", lambda: f"{MEETINGS}/new/?kind=study-session"),
+    Page(
+        "meeting-create-errors",
+        "contact1",
+        lambda: f"{MEETINGS}/new/?kind=organisational-life",
+        empty=("#id_title", "#id_held_on"),
+    ),
+    Page("meeting-mobilisation", "leader", lambda: f"/meetings/{meeting(MOBILISATION)}/"),
+    Page("meeting-democratic-life", "office", lambda: f"/meetings/{meeting(DLM_TITLE)}/"),
+    Page("meeting-study-session", "leader", lambda: f"/meetings/{meeting(STUDY_SESSION_TITLE)}/"),
+    Page("meeting-draft-contact", "contact1", lambda: f"/meetings/{draft_meeting().pk}/"),
+    Page("meeting-draft-attendee", "member", lambda: f"/meetings/{draft_meeting().pk}/"),
+    Page("meeting-edit", "contact1", lambda: f"/meetings/{draft_meeting().pk}/edit/"),
+    Page(
+        "meeting-edit-errors",
+        "contact1",
+        lambda: f"/meetings/{draft_meeting().pk}/edit/",
+        empty=("#id_title",),
+    ),
+    Page("attendance", "contact1", lambda: f"/meetings/{draft_meeting().pk}/attendance/"),
+    Page("statement-create", "contact1", lambda: f"/meetings/{draft_meeting().pk}/statements/new/"),
+    Page(
+        "statement-create-errors",
+        "contact1",
+        lambda: f"/meetings/{draft_meeting().pk}/statements/new/",
+        empty=("#id_speaker",),
+    ),
+    Page("statement-edit", "contact1", lambda: f"/meetings/statements/{draft_statement()}/edit/"),
+    Page("check-material-attendee", "member", lambda: f"/meetings/{draft_meeting().pk}/check/"),
+    Page(
+        "check-material-errors",
+        "member",
+        lambda: f"/meetings/{draft_meeting().pk}/check/",
+        empty=("#id_body",),
+        button="main form button[name=submit]",
+    ),
+    Page(
+        "check-material-submitted",
+        "weiguo",
+        lambda: f"/meetings/{meeting(DLM_TITLE)}/check/",
+    ),
+    # -- the ledger's problem form, reached from an opinion and from a meeting --------------
+    Page(
+        "problem-from-opinion",
+        "office",
+        lambda: f"/ledger/{DEMO_CAMPAIGN}/new/?origin=discussion.opinion:{opinion6()}",
+    ),
+    Page(
+        "problem-from-meeting",
+        "office",
+        lambda: f"/ledger/{DEMO_CAMPAIGN}/new/?origin=activities.activityrecord:{dlm_record()}",
+    ),
+]
+
+
+def send_empty(page, spec: Page) -> None:
+    """``submit_empty``, with the select boxes among the fields set to their empty choice."""
+    selects = tuple(s for s in spec.empty if page.locator(s).evaluate("e => e.tagName") == "SELECT")
+    for selector in selects:
+        page.select_option(selector, "")
+    text_fields = tuple(s for s in spec.empty if s not in selects)
+    if not selects:
+        submit_empty(page, spec)
+        return
+    for selector in text_fields:
+        page.fill(selector, "")
+    with page.expect_navigation():
+        page.locator(spec.button).click()
+    errors = page.locator("#form-errors")
+    assert errors.is_visible(), f"{spec}: no error summary after sending an empty form"
+    for selector in spec.empty:
+        assert page.locator(f"{selector}_error").is_visible(), f"{spec}: no error at {selector}"
+        assert page.locator(selector).get_attribute("aria-invalid") == "true", selector
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=str)
+def test_participation_page_passes_axe(page, live_server, demo, spec):
+    open_page(page, live_server, spec)
+    if spec.empty:
+        send_empty(page, spec)
+
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    assert page.locator("h1").count() == 1
+    # Element ids are unique: labels, error links and aria-describedby depend on it.
+    duplicates = page.evaluate(
+        """() => {
+            const seen = {};
+            document.querySelectorAll('[id]').forEach(el => seen[el.id] = (seen[el.id] || 0) + 1);
+            return Object.keys(seen).filter(id => seen[id] > 1);
+        }"""
+    )
+    assert duplicates == [], f"{spec}: duplicate ids {duplicates}"
+    axe_check(page)
+
+
+# Forms walked by keyboard alone: (page spec name, the form's selector).
+KEYBOARD_FORMS = [
+    ("log-create", "main form"),
+    ("reflection-create", "main form"),
+    ("material-create", "main form"),
+    ("topic-create", "main form"),
+    ("topic-member", "#post form"),
+    ("opinion-edit", "main form"),
+    ("meeting-create-contact", "main form"),
+    ("attendance", "main form[method=post]"),
+    ("statement-create", "main form"),
+    ("check-material-attendee", "main form"),
+]
+
+STEP = """async (selector) => {
+  const el = document.activeElement;
+  const form = document.querySelector(selector);
+  const look = () => {
+    const style = getComputedStyle(el);
+    return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
+      || style.boxShadow !== 'none';
+  };
+  // Focus styles may fade in (Bootstrap's box-shadow transition): give them a few frames.
+  let visible = look();
+  for (let frame = 0; frame < 30 && !visible; frame++) {
+    await new Promise(resolve => requestAnimationFrame(resolve));
+    visible = look();
+  }
+  return {
+    key: el.id || el.name || el.textContent.trim(),
+    inForm: !!form && form.contains(el),
+    visible,
+  };
+}"""
+
+
+@pytest.mark.parametrize(("name", "form"), KEYBOARD_FORMS, ids=[n for n, _ in KEYBOARD_FORMS])
+def test_participation_form_by_keyboard(page, live_server, demo, name, form):
+    """Tab from the top of the page reaches every field and button of the form, in order,
+    each with a visible focus indicator (a date input takes several Tabs: year, month, day)."""
+    open_page(page, live_server, next(p for p in PAGES if p.name == name))
+    expected = page.locator(form).evaluate(FOCUSABLE)
+    assert expected, f"{name}: nothing to focus in {form}"
+    focus_document_start(page)
+    visited: list[str] = []
+    for _ in range(250):
+        page.keyboard.press("Tab")
+        active = page.evaluate(STEP, form)
+        if not active["inForm"]:
+            if visited:
+                break
+            continue
+        if visited and visited[-1] == active["key"]:
+            continue
+        assert active["visible"], f"{name}: no visible focus on {active['key']}"
+        visited.append(active["key"])
+    assert visited == expected
