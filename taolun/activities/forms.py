@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from taolun.activities.models import RecordStatus
 from taolun.core import clock
+from taolun.core.forms import ServiceErrorsMixin
 from taolun.core.uploads import ALLOWED_KINDS
 from taolun.org.models import Unit, User
 from taolun.org.selectors import people_for_user
@@ -33,7 +33,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class RecordForm(forms.Form):
+class RecordForm(ServiceErrorsMixin, forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=200,
@@ -86,14 +86,6 @@ class RecordForm(forms.Form):
         self.fields["participants"].queryset = (
             people_for_user(user).filter(unit__path__startswith=unit.path).order_by("name", "pk")
         )
-
-    def apply_errors(self, error: ValidationError) -> None:
-        """Put a service's ValidationError on the fields it names (the rest on the form)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            self.add_error(name if name in self.fields else None, errors)
 
     def note_lost_files(self) -> None:
         """Browsers never send files back: tell the user to choose them again."""

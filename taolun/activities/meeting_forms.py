@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +14,7 @@ from taolun.activities.models import (
     StatementKind,
 )
 from taolun.campaigns.models import Action
+from taolun.core.forms import ServiceErrorsMixin
 from taolun.org.models import Unit, User
 from taolun.study.models import StudyMaterial
 
@@ -23,25 +23,6 @@ SELECT = {"class": "form-select"}
 DATE = forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d")
 RICH_HELP = _("Paragraphs, lists and bold text are kept; anything else is removed.")
 FILE_HELP = _("An image (JPEG, PNG, GIF, WebP), a PDF or an Office document.")
-
-
-class ServiceErrorsMixin:
-    """Put a service's ValidationError on the fields it names (the rest on the form)."""
-
-    def apply_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            self.add_error(name if name in self.fields else None, errors)
-
-    def note_lost_file(self, name: str = "upload") -> None:
-        """Browsers never send files back: tell the user to choose them again."""
-        if self.errors and self.files.getlist(self.add_prefix(name)):
-            self.add_error(
-                name,
-                gettext("Files are not kept when the form has errors: please choose it again."),
-            )
 
 
 def _person_label(person: User) -> str:

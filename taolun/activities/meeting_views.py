@@ -269,44 +269,55 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, get_meeting_for_user(request.user, pk))
 
 
-@login_required
-@require_http_methods(["POST"])
-def step(request: HttpRequest, pk: int) -> HttpResponse:
+def _prepare(
+    request: HttpRequest, pk: int, *, part: str, anchor: str, make_form, write, done: str
+) -> HttpResponse:
+    """Record one part of a meeting's preparation (a step, a talk) posted from its page;
+    errors re-render the page with the form as typed under ``<part>_form``."""
     user = request.user
     meeting = get_meeting_for_user(user, pk)
     if not user.has_perm("activities.prepare_meeting", meeting):
         raise PermissionDenied
-    form = StepForm(request.POST, prefix="step")
+    form = make_form(request.POST, meeting)
     if form.is_valid():
         try:
-            services.meeting_step_record(actor=user, meeting=meeting, **form.cleaned_data)
+            write(actor=user, meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
             form.apply_errors(exc)
         else:
-            messages.success(request, _("The preparation step was recorded."))
-            return redirect(f"{meeting.get_absolute_url()}#preparation-heading")
-    return _detail(request, meeting, step_form=form, status=400)
+            messages.success(request, done)
+            return redirect(f"{meeting.get_absolute_url()}#{anchor}")
+    return _detail(request, meeting, status=400, **{f"{part}_form": form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def step(request: HttpRequest, pk: int) -> HttpResponse:
+    return _prepare(
+        request,
+        pk,
+        part="step",
+        anchor="preparation-heading",
+        make_form=lambda data, meeting: StepForm(data, prefix="step"),
+        write=services.meeting_step_record,
+        done=_("The preparation step was recorded."),
+    )
 
 
 @login_required
 @require_http_methods(["POST"])
 def talk_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    meeting = get_meeting_for_user(user, pk)
-    if not user.has_perm("activities.prepare_meeting", meeting):
-        raise PermissionDenied
-    form = TalkForm(
-        request.POST, prefix="talk", people=people_for_meeting(meeting.record.unit, meeting)
+    return _prepare(
+        request,
+        pk,
+        part="talk",
+        anchor="talks-heading",
+        make_form=lambda data, meeting: TalkForm(
+            data, prefix="talk", people=people_for_meeting(meeting.record.unit, meeting)
+        ),
+        write=services.heart_talk_add,
+        done=_("The heart-to-heart talk was recorded."),
     )
-    if form.is_valid():
-        try:
-            services.heart_talk_add(actor=user, meeting=meeting, **form.cleaned_data)
-        except ValidationError as exc:
-            form.apply_errors(exc)
-        else:
-            messages.success(request, _("The heart-to-heart talk was recorded."))
-            return redirect(f"{meeting.get_absolute_url()}#talks-heading")
-    return _detail(request, meeting, talk_form=form, status=400)
 
 
 # ---------------------------------------------------------------- attendance
@@ -466,11 +477,7 @@ def statement_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def statement_file(request: HttpRequest, pk: int) -> FileResponse:
     statement = get_statement_for_user(request.user, pk)
-    if not statement.file:
-        raise Http404
-    return download_response(
-        statement.file, name=statement.original_name, content_type=statement.content_type
-    )
+    return download_response(statement)
 
 
 # ---------------------------------------------------------------- check materials
@@ -538,8 +545,4 @@ def check_material(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def check_file(request: HttpRequest, pk: int) -> FileResponse:
     material = get_check_material_for_user(request.user, pk)
-    if not material.file:
-        raise Http404
-    return download_response(
-        material.file, name=material.original_name, content_type=material.content_type
-    )
+    return download_response(material)

@@ -34,6 +34,7 @@ from taolun.activities.services import (
 )
 from taolun.campaigns.models import Action, ActionKind, Approval
 from taolun.campaigns.selectors import campaigns_for_user, get_action_for_user
+from taolun.core.forms import add_service_errors
 from taolun.core.uploads import download_response
 from taolun.org.predicates import InCampaign
 from taolun.org.selectors import get_unit_for_user, units_for_user
@@ -249,8 +250,7 @@ def record_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             if not hasattr(exc, "error_dict"):
                 messages.error(request, " ".join(exc.messages))
                 return redirect(record)
-            for name, errors in exc.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             if record.status == RecordStatus.ACCEPTED:
                 messages.success(request, _("The record was accepted."))
@@ -267,9 +267,7 @@ def record_review_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_attachment_for_user(request.user, pk)
-    return download_response(
-        attachment.file, name=attachment.original_name, content_type=attachment.content_type
-    )
+    return download_response(attachment)
 
 
 @login_required

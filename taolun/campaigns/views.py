@@ -18,7 +18,6 @@ from taolun.campaigns.forms import (
     ActionDecideForm,
     ActionProposeForm,
     UnitPlanForm,
-    add_service_errors,
 )
 from taolun.campaigns.models import ActionKind, ActionStatus, Approval, Campaign, CellStatus
 from taolun.campaigns.selectors import (
@@ -39,6 +38,7 @@ from taolun.campaigns.services import (
     unit_plan_save,
 )
 from taolun.core import clock
+from taolun.core.forms import add_service_errors
 from taolun.org.models import Unit
 from taolun.org.predicates import InCampaign
 from taolun.org.selectors import get_unit_for_user, scoped

@@ -102,16 +102,21 @@ def check_uploads(files, *, field: str) -> None:
         raise ValidationError({field: errors})
 
 
-def download_response(file, *, name: str, content_type: str) -> FileResponse:
-    """A stored upload served as a download under its original name, never rendered inline.
+def download_response(stored) -> FileResponse:
+    """A stored upload (an object with ``file``, ``original_name`` and ``content_type``)
+    served as a download under its original name, never rendered inline.
 
-    The caller has already fetched the owning object through a scoping selector; a file
-    missing from storage answers 404.
+    The caller has already fetched the owning object through a scoping selector; an
+    object without a file, or a file missing from storage, answers 404.
     """
+    if not stored.file:
+        raise Http404
     try:
-        handle = file.open("rb")
+        handle = stored.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response

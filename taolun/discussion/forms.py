@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from taolun.campaigns.models import Campaign, Theme
 from taolun.core import clock
+from taolun.core.forms import ServiceErrorsMixin
 from taolun.discussion.models import OpinionKind, Topic
 from taolun.org.models import Unit
 
@@ -22,17 +22,6 @@ def _date(label: str, **kwargs) -> forms.DateField:
         widget=forms.DateInput(attrs={**_TEXT, "type": "date"}, format="%Y-%m-%d"),
         **kwargs,
     )
-
-
-class ServiceErrorsMixin:
-    """Put a service's ValidationError on the fields it names (the rest on the form)."""
-
-    def apply_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            self.add_error(name if name in self.fields else None, errors)
 
 
 class TopicForm(ServiceErrorsMixin, forms.Form):

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from taolun.campaigns.selectors import get_campaign_for_user
 from taolun.core import clock
+from taolun.core.forms import add_service_errors
 from taolun.core.uploads import download_response
 from taolun.org.models import User
 from taolun.rectification import services
@@ -45,7 +46,6 @@ from taolun.rectification.forms import (
     SendBackForm,
     VerifyForm,
     VoteForm,
-    add_service_errors,
     measure_inputs,
     posted_values,
 )
@@ -539,6 +539,4 @@ def measures_done(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_attachment_for_user(request.user, pk)
-    return download_response(
-        attachment.file, name=attachment.original_name, content_type=attachment.content_type
-    )
+    return download_response(attachment)

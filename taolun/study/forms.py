@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from taolun.activities.forms import ACCEPT
 from taolun.campaigns.models import Campaign, Stage, Theme
 from taolun.core import clock
+from taolun.core.forms import ServiceErrorsMixin
 from taolun.org.models import Unit
 from taolun.study.models import StudyMaterial
 from taolun.study.services import MAX_MINUTES
@@ -26,21 +26,12 @@ def _control(widget: type[forms.Widget] = forms.TextInput, **attrs) -> forms.Wid
     return widget(attrs={"class": css, **attrs})
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the fields it names (the rest above the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 class ThemeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Theme) -> str:
         return f"{obj.number}. {obj.break_with}"
 
 
-class MaterialForm(forms.Form):
+class MaterialForm(ServiceErrorsMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, widget=_control(autocomplete="off"))
     source = forms.CharField(
         label=_("Source"),
@@ -121,14 +112,6 @@ class MaterialForm(forms.Form):
         ).order_by("path")
         if not has_file:
             del self.fields["remove_file"]
-
-    def note_lost_file(self) -> None:
-        """Browsers never send a file back: ask for it again."""
-        if self.files.get(self.add_prefix("upload")):
-            self.add_error(
-                "upload",
-                _("Files are not kept when the form has errors: please choose your file again."),
-            )
 
     def material_fields(self) -> dict:
         data = self.cleaned_data

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from taolun.campaigns.models import Campaign
 from taolun.campaigns.selectors import get_campaign_for_user
+from taolun.core.forms import add_service_errors
 from taolun.core.uploads import download_response
 from taolun.org.models import Unit
 from taolun.org.selectors import unit_children, units_for_user
@@ -30,7 +31,6 @@ from taolun.study.forms import (
     MaterialForm,
     ReflectionFilterForm,
     ReflectionForm,
-    apply_errors,
 )
 from taolun.study.models import Reflection, StudyLog, StudyMaterial
 from taolun.study.rules import READER_ROLES
@@ -113,7 +113,7 @@ def material_create(request: HttpRequest, campaign: str) -> HttpResponse:
                 **form.material_fields(),
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -169,7 +169,7 @@ def material_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if "publish" in request.POST and not material.is_published:
                 services.material_publish(actor=user, material=material)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The material was saved."))
             return redirect(material)
@@ -223,11 +223,7 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def material_file(request: HttpRequest, pk: int) -> FileResponse:
     material = get_material_for_user(request.user, pk)
-    if not material.has_file:
-        raise Http404
-    return download_response(
-        material.file, name=material.original_name, content_type=material.content_type
-    )
+    return download_response(material)
 
 
 # ---------------------------------------------------------------- logs
@@ -259,7 +255,7 @@ def log_create(request: HttpRequest, campaign: str) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your study was logged."))
             return redirect("study:me", campaign_obj.slug)
@@ -352,7 +348,7 @@ def _reflection_form_page(
                 **form.reflection_fields(),
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied:
             # Marked excellent (and locked) while its author was editing: keep the text.
             form.add_error(
