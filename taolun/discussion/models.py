@@ -152,7 +152,8 @@ class Opinion(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return f"{self.topic.get_absolute_url()}#opinion-{self.pk}"
+        """A permalink: it finds the page of the topic the opinion stands on."""
+        return reverse("discussion:opinion", kwargs={"pk": self.pk})
 
     @property
     def is_reply(self) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -136,18 +137,25 @@ def _problems_by_opinion(user: User, ids: list[int]) -> dict[int, list]:
     return found
 
 
-def topic_opinions(user: User, topic: Topic) -> list[Opinion]:
-    """The topic's opinions, oldest first, each with its replies and its problems.
+OPINIONS_PAGE_SIZE = 50
 
-    Three queries whatever the number of opinions: opinions, replies, problems.
+
+def topic_opinions(user: User, topic: Topic, page: int | str | None = None) -> Page:
+    """One page of the topic's opinions, oldest first, each with its replies and problems.
+
+    Four queries whatever the number of opinions: the count, the page, its replies and
+    their problems. A province's topic may gather thousands of opinions.
     """
     replies = Opinion.objects.select_related("author", "unit").order_by("created_at", "id")
-    opinions = list(
+    top_level = (
         topic.opinions.filter(parent__isnull=True)
         .select_related("author", "unit", "theme", "answered_by")
         .prefetch_related(Prefetch("replies", queryset=replies, to_attr="reply_list"))
         .order_by("created_at", "id")
     )
+    paged = Paginator(top_level, OPINIONS_PAGE_SIZE).get_page(page)
+    opinions = list(paged.object_list)
+    paged.object_list = opinions
     problems = _problems_by_opinion(user, [o.pk for o in opinions])
     for opinion in opinions:
         opinion.topic = topic
@@ -155,7 +163,16 @@ def topic_opinions(user: User, topic: Topic) -> list[Opinion]:
         for reply in opinion.reply_list:
             reply.topic = topic
         show_authors(user, [opinion, *opinion.reply_list])
-    return opinions
+    return paged
+
+
+def opinion_page_number(opinion: Opinion) -> int:
+    """The page of its topic an opinion (or, for a reply, its opinion) stands on."""
+    anchor = opinion.parent if opinion.parent_id else opinion
+    earlier = Opinion.objects.filter(topic_id=anchor.topic_id, parent__isnull=True).filter(
+        Q(created_at__lt=anchor.created_at) | Q(created_at=anchor.created_at, id__lt=anchor.id)
+    )
+    return earlier.count() // OPINIONS_PAGE_SIZE + 1
 
 
 # ---------------------------------------------------------------- the office's inbox
@@ -312,3 +329,50 @@ def topic_phase(topic: Topic, today: dt.date) -> str:
     if today > topic.closes_on:
         return "closed"
     return "open"
+
+
+# ---------------------------------------------------------------- the to-do list
+
+
+def unanswered_opinions(user: User) -> QuerySet[Opinion]:
+    """Top-level opinions not answered yet, on topics over which the user is the campaign's
+    office (the ``moderate_opinion`` reach, as in ``inbox_opinions``), in every campaign.
+
+    Empty, without a query, for a user holding no office role.
+    """
+    scope = scope_for(user)
+    if not scope.is_everything and not scope.by_role.get(Role.OFFICE):
+        return Opinion.objects.none()
+    office = scope.q_in_campaign(
+        [Role.OFFICE], unit_field="topic__unit", owner_field="topic__campaign__owner_unit"
+    )
+    return Opinion.objects.filter(office, parent__isnull=True, answer="")
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """How many opinions of one campaign wait for the office's answer."""
+
+    campaign_slug: str
+    campaign_name: str
+    count: int
+
+
+def unanswered_by_campaign(user: User) -> list[Unanswered]:
+    """``unanswered_opinions`` counted per campaign, in one query: a province's office may
+    have thousands, so the to-do list shows one line per campaign."""
+    rows = (
+        unanswered_opinions(user)
+        .order_by()
+        .values("topic__campaign__slug", "topic__campaign__name")
+        .annotate(n=Count("id"))
+        .order_by("topic__campaign__name", "topic__campaign__slug")
+    )
+    return [
+        Unanswered(
+            campaign_slug=row["topic__campaign__slug"],
+            campaign_name=row["topic__campaign__name"],
+            count=row["n"],
+        )
+        for row in rows
+    ]

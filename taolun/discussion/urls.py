@@ -7,6 +7,7 @@ app_name = "discussion"
 urlpatterns = [
     path("topics/<int:pk>/", views.topic_detail, name="topic_detail"),
     path("topics/<int:pk>/edit/", views.topic_edit, name="topic_edit"),
+    path("opinions/<int:pk>/", views.opinion, name="opinion"),
     path("opinions/<int:pk>/edit/", views.opinion_edit, name="opinion_edit"),
     path("opinions/<int:pk>/classify/", views.opinion_classify, name="opinion_classify"),
     path("opinions/<int:pk>/answer/", views.opinion_answer, name="opinion_answer"),

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -35,6 +36,7 @@ from taolun.discussion.selectors import (
     inbox_page,
     inbox_theme_counts,
     inbox_topics,
+    opinion_page_number,
     opinions_inbox,
     topic_opinions,
     topic_phase,
@@ -138,7 +140,8 @@ def _topic_page(
 ) -> HttpResponse:
     """The topic page; ``bound`` holds, per opinion, the office's forms sent back with errors."""
     user = request.user
-    opinions = topic_opinions(user, topic)
+    page = topic_opinions(user, topic, request.GET.get("page"))
+    opinions = page.object_list
     reply_to = _reply_target(request, opinions)
     can_post = user.has_perm("discussion.post_opinion", topic)
     if post_form is None and can_post:
@@ -172,6 +175,7 @@ def _topic_page(
             "campaign": topic.campaign,
             "phase": topic_phase(topic, clock.today()),
             "opinions": opinions,
+            "page_obj": page,
             # A refused post is shown again with its error, even once the topic has closed.
             "post_form": post_form if can_post or (post_form and post_form.is_bound) else None,
             "reply_to": reply_to,
@@ -220,6 +224,18 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- opinions
+
+
+@login_required
+@require_http_methods(["GET"])
+def opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    """An opinion's permanent address: the page of its topic it stands on."""
+    found = get_opinion_for_user(request.user, pk)
+    number = opinion_page_number(found)
+    query = f"?page={number}" if number > 1 else ""
+    return redirect(
+        f"{reverse('discussion:topic_detail', args=[found.topic_id])}{query}#opinion-{pk}"
+    )
 
 
 @login_required

@@ -281,7 +281,9 @@ def test_member_posts_an_opinion_and_a_reply(org, topics, client):
     )
     opinion = Opinion.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"{url('topic_detail', topic.pk)}#opinion-{opinion.pk}"
+    assert response["Location"] == url("opinion", opinion.pk)
+    landed = client.get(response["Location"])
+    assert landed["Location"] == f"{url('topic_detail', topic.pk)}#opinion-{opinion.pk}"
     assert (opinion.author, opinion.unit, opinion.kind) == (
         org.member1,
         org.branch1,
