@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from taolun.activities.models import (
+    EDITABLE,
     Attendance,
     CheckMaterial,
     HeartTalk,
@@ -398,3 +399,33 @@ def get_record_with_meeting_for_user(user: User, pk: int):
     if record is None:
         raise Http404
     return record
+
+
+# ---------------------------------------------------------------- the to-do list
+
+
+def check_materials_due(user: User) -> QuerySet[Meeting]:
+    """Meetings being prepared (a prepared kind, the record still draft or returned) that
+    the user attends and has submitted no comparison-and-check material for.
+
+    Every attendee is asked, present or not, as on the meeting's page. Empty, without a
+    query, for a user with neither a home unit nor a role: nobody may record them.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Meeting.objects.none()
+    scope = scope_for(user)
+    if user.unit_id is None and not scope.by_role and not scope.is_everything:
+        return Meeting.objects.none()
+    submitted = CheckMaterial.objects.filter(
+        meeting=OuterRef("pk"), person=user, submitted_at__isnull=False
+    )
+    return (
+        Meeting.objects.filter(
+            kind__prepared=True,
+            record__status__in=EDITABLE,
+            pk__in=Attendance.objects.filter(person=user).values("meeting_id"),
+        )
+        .filter(~Exists(submitted))
+        .select_related("record__campaign", "record__unit", "kind")
+        .order_by("record__held_on", "pk")
+    )

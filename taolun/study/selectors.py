@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
@@ -408,6 +411,38 @@ def member_page(user: User, campaign: Campaign) -> MemberPage:
     )
 
 
+# ---------------------------------------------------------------- the to-do list
+
+
+def study_due(user: User, *, within_days: int) -> QuerySet[StudyMaterial]:
+    """Required materials meant for the user that they have not studied yet (no log of
+    theirs names them), overdue or due within ``within_days`` days, each with ``overdue``.
+
+    Only running campaigns the user takes part in (``takes_part_in``: their home unit lies
+    under the owner), since only there can they log study; the material is meant for them as
+    in ``my_study``. Empty, without a query, for a user without a home unit.
+    """
+    if not user.is_authenticated or not user.is_active or user.unit is None:
+        return StudyMaterial.objects.none()
+    today = clock.today()
+    studied = StudyLog.objects.filter(person=user, material=OuterRef("pk"))
+    return (
+        StudyMaterial.objects.filter(
+            campaign__owner_unit__path__in=user.unit.ancestor_paths(),
+            published_at__isnull=False,
+            required=True,
+            due_on__lte=today + timedelta(days=within_days),
+            # Once the campaign is over, study left undone is for its summary, not a to-do.
+            campaign__ends_on__gte=today,
+        )
+        .filter(materials_for_paths_q(member_paths(user)))
+        .filter(~Exists(studied))
+        .annotate(overdue=ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField()))
+        .select_related("campaign")
+        .order_by("due_on", "campaign_id", "order", "id")
+    )
+
+
 __all__ = [
     "COMPLETION_PAGE_SIZE",
     "Completion",
@@ -428,5 +463,6 @@ __all__ = [
     "reader_units",
     "reflection_list",
     "reflections_for_user",
+    "study_due",
     "unit_completion",
 ]

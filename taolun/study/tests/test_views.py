@@ -389,7 +389,7 @@ def _grow(org, n):
         ("office", "/study/camp/", 14),
         ("member1", "/study/camp/reflections/", 14),
         ("office", "/study/camp/reflections/", 14),
-        ("office", "/study/camp/units/root/", 17),
+        ("office", "/study/camp/units/root/", 18),
         ("member1", "/study/camp/me/", 16),
     ],
 )
