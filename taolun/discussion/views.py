@@ -137,10 +137,12 @@ def _topic_page(
     *,
     post_form: OpinionForm | None = None,
     bound: dict[int, dict] | None = None,
+    page_number: int | None = None,
 ) -> HttpResponse:
-    """The topic page; ``bound`` holds, per opinion, the office's forms sent back with errors."""
+    """The topic page; ``bound`` holds, per opinion, the office's forms sent back with errors
+    (shown on the page of their opinion, ``page_number``)."""
     user = request.user
-    page = topic_opinions(user, topic, request.GET.get("page"))
+    page = topic_opinions(user, topic, page_number or request.GET.get("page"))
     opinions = page.object_list
     reply_to = _reply_target(request, opinions)
     can_post = user.has_perm("discussion.post_opinion", topic)
@@ -310,7 +312,12 @@ def opinion_classify(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The classification was saved."))
             return redirect(opinion)
-    return _topic_page(request, topic, bound={opinion.pk: {"classify": form}})
+    return _topic_page(
+        request,
+        topic,
+        bound={opinion.pk: {"classify": form}},
+        page_number=opinion_page_number(opinion),
+    )
 
 
 @login_required
@@ -329,7 +336,12 @@ def opinion_answer(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The answer was saved."))
             return redirect(opinion)
-    return _topic_page(request, topic, bound={opinion.pk: {"answer": form}})
+    return _topic_page(
+        request,
+        topic,
+        bound={opinion.pk: {"answer": form}},
+        page_number=opinion_page_number(opinion),
+    )
 
 
 # ---------------------------------------------------------------- the office's inbox

@@ -263,8 +263,12 @@ def reflection_save(
         if not takes_part_in(actor, campaign):
             raise PermissionDenied
         reflection = Reflection(campaign=campaign, author=actor, unit=actor.unit)
-    elif reflection.campaign_id != campaign.pk or not may_edit_reflection.test(actor, reflection):
-        raise PermissionDenied
+    else:
+        # Read again under lock: the office may have marked it excellent meanwhile, and a
+        # save from the stale copy would undo the mark.
+        reflection = Reflection.objects.select_for_update().get(pk=reflection.pk)
+        if reflection.campaign_id != campaign.pk or not may_edit_reflection.test(actor, reflection):
+            raise PermissionDenied
     cleaned = clean_html(body)
     errors: dict[str, str] = {}
     if not title.strip():

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from taolun.campaigns.models import Campaign
@@ -49,6 +50,11 @@ from taolun.study.selectors import (
 )
 
 PAGE_SIZE = 50
+
+LOCKED = gettext_lazy(
+    "This reflection was marked excellent and shared while you were editing it, so it can "
+    "no longer be changed. Your text is kept below: copy it if you want to keep it."
+)
 
 
 def _published(user, campaign: Campaign):
@@ -338,7 +344,9 @@ def _reflection_form_page(
         materials=_published(user, campaign),
         campaign=campaign,
     )
-    if request.method == "POST" and form.is_valid():
+    if reflection is not None and not user.has_perm("study.edit_reflection", reflection):
+        form.add_error(None, LOCKED)  # a late post: say so at once, keep the text
+    elif request.method == "POST" and form.is_valid():
         try:
             saved = services.reflection_save(
                 actor=user,
@@ -351,14 +359,7 @@ def _reflection_form_page(
             add_service_errors(form, exc)
         except PermissionDenied:
             # Marked excellent (and locked) while its author was editing: keep the text.
-            form.add_error(
-                None,
-                _(
-                    "This reflection was marked excellent and shared while you were editing "
-                    "it, so it can no longer be changed. Your text is kept below: copy it if "
-                    "you want to keep it."
-                ),
-            )
+            form.add_error(None, LOCKED)
         else:
             messages.success(
                 request,

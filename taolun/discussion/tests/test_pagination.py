@@ -86,3 +86,16 @@ def test_a_refused_reply_on_a_later_page_stays_on_that_page(client, org, crowded
     response = client.post(f"{url}?page=3", {"parent": target.pk, "body": ""})
     refused = response.content.decode()
     assert response.status_code == 200 and target.pk in opinion_ids(refused)
+
+
+def test_a_refused_answer_to_a_later_opinion_comes_back_on_its_page(client, org, crowded):
+    _topic, opinions = crowded
+    late = opinions[OPINIONS_PAGE_SIZE + 3]
+    client.force_login(org.office)
+    typed = "<script>x()</script>"  # empty once sanitised: refused
+    response = client.post(
+        reverse("discussion:opinion_answer", args=[late.pk]), {f"answer-{late.pk}-answer": typed}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and late.pk in opinion_ids(page)
+    assert f'id="id_answer-{late.pk}-answer"' in page
