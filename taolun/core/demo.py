@@ -51,6 +51,7 @@ from taolun.campaigns.services import (
 from taolun.core import clock
 from taolun.core.audit import audited
 from taolun.core.demo_participation import DLM_TITLE, ParticipationLoader
+from taolun.core.demo_participation import paragraphs as _paragraphs
 from taolun.core.sanitize import clean_html
 from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
 from taolun.org.roles import Role
@@ -322,10 +323,6 @@ WORK_TARGET_AREAS = [
     "加强宣传引导,进一步营造残疾人事业发展良好氛围",
     "夯实工作基础,增强残疾人事业发展动力和后劲",
 ]
-
-
-def _paragraphs(*texts: str) -> str:
-    return "".join(f"<p>{html.escape(t)}</p>" for t in texts)
 
 
 def _list(items: list[str]) -> str:

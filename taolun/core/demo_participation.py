@@ -24,7 +24,7 @@ from taolun.activities.meetings import (
     meeting_step_record,
     statement_create,
 )
-from taolun.activities.models import ActivityRecord, MeetingKind, StatementKind
+from taolun.activities.models import ActivityRecord, Meeting, MeetingKind, StatementKind
 from taolun.activities.services import record_review, record_submit
 from taolun.campaigns.models import ActionKind
 from taolun.core.sanitize import clean_html
@@ -387,8 +387,7 @@ class ParticipationLoader:
         title: str,
         held_on: dt.date,
         **fields,
-    ):
-
+    ) -> Meeting | None:
         if ActivityRecord.objects.filter(campaign=campaign, title=title).exists():
             return None
         meeting = meeting_create(
@@ -404,7 +403,6 @@ class ParticipationLoader:
         return meeting
 
     def _attendance(self, meeting, author: str, present: list[str], absent=()) -> None:
-
         attendance_set(
             actor=self.people[author],
             meeting=meeting,
@@ -414,14 +412,12 @@ class ParticipationLoader:
 
     def _close(self, meeting, author: str, reviewer: str) -> None:
         """Submit the meeting's record and accept it, as real use would."""
-
         record = meeting.record
         record_submit(actor=self.people[author], record=record)
         record_review(actor=self.people[reviewer], record=record, accept=True)
 
     def load_mobilisation(self, campaign, *, title: str, news: str, speech: str) -> None:
         """The seed's meeting of 2019-02-22, as the news report and the speech give it."""
-
         meeting = self._meeting(
             campaign,
             kind="mobilisation",
@@ -454,7 +450,6 @@ class ParticipationLoader:
     @staticmethod
     def _group_list(campaign) -> str:
         """The leading group list 李俊温 read out, from the campaign's leading group."""
-
         with translation.override("zh-hans"):
             lines = [
                 f"{member.get_role_display()}:{member.person.name if member.person else ''}"
@@ -464,7 +459,6 @@ class ParticipationLoader:
         return paragraphs(campaign.leading_group_name, *lines)
 
     def load_democratic_life_meeting(self, campaign) -> None:
-
         meeting = self._meeting(
             campaign,
             kind="democratic-life",
@@ -521,7 +515,6 @@ class ParticipationLoader:
     # -- study ----------------------------------------------------------------------
 
     def load_study(self, campaign, *, speech: str) -> None:
-
         office = self.people["lijunwen"]
         materials: list = []
         for order, spec in enumerate(MATERIALS, 1):
@@ -604,7 +597,6 @@ class ParticipationLoader:
     # -- discussion -----------------------------------------------------------------
 
     def load_discussion(self, campaign) -> None:
-
         office = self.people["lijunwen"]
         topics = {}
         for number, question in TOPIC_QUESTIONS.items():
@@ -651,5 +643,4 @@ class ParticipationLoader:
 
 def paragraphs(*texts: str) -> str:
     """Plain lines as HTML paragraphs (escaped); blank lines dropped."""
-
     return "".join(f"<p>{html.escape(t.strip())}</p>" for t in texts if t.strip())
