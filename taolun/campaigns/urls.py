@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from taolun.campaigns import views
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("actions/<int:pk>/decide/", views.action_decide, name="action_decide"),
     path("<slug:slug>/", views.campaign_detail, name="detail"),
     path("<slug:slug>/matrix/", views.campaign_overview_page, name="overview"),
+    path("<slug:slug>/documents/", include("taolun.documents.urls")),
     path("<slug:slug>/units/<slug:unit_slug>/plan/", views.plan_edit, name="plan_edit"),
     path(
         "<slug:slug>/units/<slug:unit_slug>/actions/new/",

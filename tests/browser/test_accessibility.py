@@ -108,6 +108,8 @@ PAGES = [
     Page("todo-office", "office", lambda: "/todo/"),
     Page("todo-contact", "contact2", lambda: "/todo/"),
     Page("todo-empty", "supervisor", lambda: "/todo/"),
+    Page("document-plan-print", "member", lambda: f"{CAMPAIGN}/documents/plan/"),
+    Page("document-group-print", "office", lambda: f"{CAMPAIGN}/documents/leading_group/"),
     # Forms sent back with their errors shown.
     Page(
         "record-create-errors",
