@@ -8,7 +8,6 @@ on the record. Present attendees are the record's participants, kept equal here.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,9 +33,7 @@ from taolun.activities.services import _record_update, record_create
 from taolun.campaigns.models import Action
 from taolun.core import clock
 from taolun.core.audit import audited
-from taolun.core.models import OptionalFile
-from taolun.core.sanitize import TAG, clean_html
-from taolun.core.uploads import check_upload
+from taolun.core.sanitize import clean_html, has_text
 from taolun.org.models import Unit, User
 
 RECORD_FIELDS = frozenset({"title", "held_on", "place"})
@@ -53,11 +50,6 @@ MEETING_FIELDS = frozenset(
     }
 )
 RICH_FIELDS = frozenset({"agenda", "minutes"})
-
-
-def _has_text(cleaned: str) -> bool:
-    """Whether sanitised HTML says anything once its tags are gone (``<p> </p>`` does not)."""
-    return bool(html.unescape(TAG.sub("", cleaned)).strip())
 
 
 def _name(person: User) -> str:
@@ -315,33 +307,6 @@ def attendance_set(
 # ---------------------------------------------------------------- statements
 
 
-def _store_file(obj: OptionalFile, upload: UploadedFile | None, field: str) -> None:
-    if upload is None:
-        return
-    try:
-        checked = check_upload(upload)
-    except ValidationError as exc:
-        raise ValidationError({field: exc.messages}) from exc
-    # The FieldFile is reused by save(): remember the replaced file's name first.
-    replaced, storage = (obj.file.name or ""), obj.file.storage
-    obj.original_name = checked.original_name
-    obj.content_type = checked.content_type
-    obj.size = checked.size
-    obj.file.save(checked.stored_name, upload, save=False)
-    if replaced:
-        transaction.on_commit(lambda: storage.delete(replaced))
-
-
-def _clear_file(obj: OptionalFile) -> None:
-    if not obj.file:
-        return
-    name, storage = obj.file.name, obj.file.storage
-    obj.file = ""
-    obj.original_name = obj.content_type = ""
-    obj.size = None
-    transaction.on_commit(lambda: storage.delete(name))
-
-
 def _validate_statement(
     actor: User, statement: Statement, *, stored: dict[str, int | None] | None = None
 ) -> None:
@@ -399,7 +364,8 @@ def statement_create(
     )
     _validate_statement(actor, statement)
     with audited(actor):
-        _store_file(statement, upload, "upload")
+        if upload is not None:
+            statement.attach(upload)
         statement.save()
     return statement
 
@@ -433,9 +399,10 @@ def statement_update(
         setattr(statement, name, value)
     _validate_statement(actor, statement, stored=stored)
     with audited(actor):
-        if remove_file and upload is None:
-            _clear_file(statement)
-        _store_file(statement, upload, "upload")
+        if upload is not None:
+            statement.attach(upload)
+        elif remove_file:
+            statement.clear_file()
         statement.save()
     return statement
 
@@ -445,7 +412,7 @@ def statement_delete(*, actor: User, statement: Statement) -> None:
     if not actor.has_perm("activities.change_meeting", statement.meeting):
         raise PermissionDenied
     with audited(actor):
-        _clear_file(statement)
+        statement.clear_file()
         statement.delete()
 
 
@@ -534,10 +501,11 @@ def check_material_save(
         raise ValidationError(_("This material was submitted and can no longer be changed."))
     material = material or CheckMaterial(meeting=meeting, person=person)
     material.body = clean_html(body)
-    if not _has_text(material.body) and upload is None and not material.file:
+    if not has_text(material.body) and upload is None and not material.file:
         raise ValidationError({"body": _("Write the material, or attach it as a file.")})
     with audited(actor):
-        _store_file(material, upload, "upload")
+        if upload is not None:
+            material.attach(upload)
         if submit:
             material.submitted_at = timezone.now()
         material.full_clean()

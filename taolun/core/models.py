@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,3 +29,32 @@ class OptionalFile(models.Model):
     @property
     def has_file(self) -> bool:
         return bool(self.file)
+
+    def attach(self, upload: UploadedFile, *, field: str = "upload") -> None:
+        """Check ``upload`` by content and keep it under a generated name in place of any
+        earlier file. The row is not saved; a check that fails is an error on ``field``."""
+        from taolun.core.uploads import check_upload
+
+        try:
+            checked = check_upload(upload)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from exc
+        self._drop_stored_file()
+        self.original_name = checked.original_name
+        self.content_type = checked.content_type
+        self.size = checked.size
+        self.file.save(checked.stored_name, upload, save=False)
+
+    def clear_file(self) -> None:
+        """Forget the file (not saved); it leaves storage once the transaction commits."""
+        if not self.file:
+            return
+        self._drop_stored_file()
+        self.file = ""
+        self.original_name = self.content_type = ""
+        self.size = None
+
+    def _drop_stored_file(self) -> None:
+        if self.file:
+            name, storage = self.file.name, self.file.storage
+            transaction.on_commit(lambda: storage.delete(name))

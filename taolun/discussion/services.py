@@ -11,13 +11,12 @@ import datetime as dt
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from taolun.campaigns.models import Campaign, Stage, Theme
 from taolun.core import clock
 from taolun.core.audit import audited
-from taolun.core.sanitize import clean_html
+from taolun.core.sanitize import clean_html, has_text
 from taolun.discussion.models import Opinion, OpinionKind, Topic
 from taolun.org.models import Unit, User
 from taolun.org.predicates import InCampaign
@@ -31,10 +30,6 @@ TOPIC_FIELDS = (
     "closes_on",
     "allow_anonymous",
 )
-
-
-def _has_text(html: str) -> bool:
-    return bool(strip_tags(html).replace("&nbsp;", "").strip())
 
 
 def _date(value: dt.date) -> str:
@@ -178,7 +173,7 @@ def opinion_post(
         elif parent.parent_id is not None:
             errors["parent"] = _("Reply to the opinion itself, not to a reply.")
     cleaned = clean_html(body)
-    if not _has_text(cleaned):
+    if not has_text(cleaned):
         errors["body"] = _("Write your opinion.")
     if errors:
         raise ValidationError(errors)
@@ -227,7 +222,7 @@ def opinion_update(
     if kind is not None and kind not in OpinionKind.values:
         errors["kind"] = _("Choose opinion or suggestion.")
     cleaned = clean_html(body)
-    if not _has_text(cleaned):
+    if not has_text(cleaned):
         errors["body"] = _("Write your opinion.")
     if errors:
         raise ValidationError(errors)
@@ -272,7 +267,7 @@ def opinion_answer(*, actor: User, opinion: Opinion, answer: str) -> Opinion:
     """The office answers an opinion; a later answer replaces the earlier one."""
     locked = _moderated(actor, opinion)
     cleaned = clean_html(answer)
-    if not _has_text(cleaned):
+    if not has_text(cleaned):
         raise ValidationError({"answer": _("Write the answer.")})
     locked.answer = cleaned
     locked.answered_by = actor

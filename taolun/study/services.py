@@ -21,7 +21,6 @@ from taolun.campaigns.models import Campaign, Stage, Theme
 from taolun.core import clock
 from taolun.core.audit import audited
 from taolun.core.sanitize import clean_html, has_text
-from taolun.core.uploads import check_upload
 from taolun.org.models import Unit, User
 from taolun.org.predicates import is_campaign_contact_or_office
 from taolun.study.models import Reflection, StudyLog, StudyMaterial, StudyMode
@@ -35,18 +34,6 @@ MATERIAL_FIELDS = frozenset(
 
 
 # ---------------------------------------------------------------- materials
-
-
-def _store_file(material: StudyMaterial, upload: UploadedFile) -> None:
-    """Check the upload by content and keep it under a generated name (not yet saved)."""
-    try:
-        checked = check_upload(upload)
-    except ValidationError as exc:
-        raise ValidationError({"upload": exc.messages}) from exc
-    material.original_name = checked.original_name
-    material.content_type = checked.content_type
-    material.size = checked.size
-    material.file.save(checked.stored_name, upload, save=False)
 
 
 def _validate_material(
@@ -72,7 +59,7 @@ def _validate_material(
     if errors:
         raise ValidationError(errors)
     if upload is not None:
-        _store_file(material, upload)
+        material.attach(upload)
 
 
 @transaction.atomic
@@ -138,11 +125,8 @@ def material_update(
         elif isinstance(value, str):
             value = value.strip()
         setattr(material, name, value)
-    old_file = material.file.name if material.file else ""
     if remove_file and upload is None:
-        material.file = ""
-        material.original_name = material.content_type = ""
-        material.size = None
+        material.clear_file()
     units = list(for_units) if for_units is not None else None
     try:
         _validate_material(material, units, upload)
@@ -153,9 +137,6 @@ def material_update(
         material.save()
         if units is not None:
             material.for_units.set(units)
-    if old_file and old_file != (material.file.name or ""):
-        storage = material.file.storage
-        transaction.on_commit(lambda: storage.delete(old_file))
     return material
 
 
