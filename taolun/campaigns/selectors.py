@@ -22,7 +22,7 @@ from taolun.campaigns.models import (
     status_expression,
 )
 from taolun.org.models import Unit, User
-from taolun.org.selectors import scope_for
+from taolun.org.selectors import paths_taking_part, scope_for
 
 
 def campaigns_for_user(user: User) -> QuerySet[Campaign]:
@@ -31,10 +31,7 @@ def campaigns_for_user(user: User) -> QuerySet[Campaign]:
     scope = scope_for(user)
     if scope.is_everything:
         return Campaign.objects.all()
-    above = scope.ancestor_paths()
-    home = getattr(user, "unit", None) if user.is_authenticated and user.is_active else None
-    if home is not None:
-        above |= set(home.ancestor_paths())
+    above = paths_taking_part(user)
     if not above:
         return Campaign.objects.none()
     return Campaign.objects.filter(Q(owner_unit__path__in=above) | scope.q("owner_unit"))

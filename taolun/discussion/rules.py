@@ -15,28 +15,14 @@ import rules
 from taolun.core import clock
 from taolun.org.predicates import is_campaign_contact_or_office, is_campaign_office
 from taolun.org.roles import Role
-from taolun.org.selectors import scope_for
-
-
-def home_paths(user) -> list[str]:
-    """The paths of the user's home unit and of every unit above it (no query).
-
-    A topic opened to any of these is open to the user, role or no role: the
-    authentication backend loads the home unit with the user.
-    """
-    if user is None or not user.is_authenticated or not user.is_active:
-        return []
-    home = getattr(user, "unit", None)
-    return home.ancestor_paths() if home is not None else []
+from taolun.org.selectors import paths_taking_part, scope_for
 
 
 def reaches_topic(user, topic) -> bool:
     """The user's scope holds the topic's unit, or the topic is open to a unit of theirs."""
     if topic is None:
         return False
-    scope = scope_for(user)
-    path = topic.unit.path
-    return scope.covers(topic.unit) or path in scope.ancestor_paths() or path in home_paths(user)
+    return scope_for(user).covers(topic.unit) or topic.unit.path in paths_taking_part(user)
 
 
 @rules.predicate

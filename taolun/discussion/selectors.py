@@ -22,10 +22,9 @@ from django.utils.translation import gettext as _
 
 from taolun.campaigns.models import Campaign, Theme
 from taolun.discussion.models import Opinion, Topic
-from taolun.discussion.rules import home_paths
 from taolun.org.models import Unit, User
 from taolun.org.roles import Role
-from taolun.org.selectors import scope_for
+from taolun.org.selectors import paths_taking_part, scope_for
 
 INBOX_PAGE_SIZE = 50
 
@@ -40,7 +39,7 @@ def _topic_q(user: User, prefix: str = "") -> Q:
     scope = scope_for(user)
     if scope.is_everything:
         return Q()
-    below = scope.ancestor_paths() | set(home_paths(user))
+    below = paths_taking_part(user)
     if not below:
         return Q(pk__in=[])
     unit = f"{prefix}unit"

@@ -131,6 +131,19 @@ def scope_for(user: User | None) -> Scope:
     return scope
 
 
+def paths_taking_part(user: User | None) -> set[str]:
+    """Paths of every unit at or above the user's home unit or a unit in their scope: where
+    what they take part in is run (campaigns, topics). No query beyond the cached scope;
+    the authentication backend loads the home unit with the user."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    paths = scope_for(user).ancestor_paths()
+    home = getattr(user, "unit", None)
+    if home is not None:
+        paths |= set(home.ancestor_paths())
+    return paths
+
+
 def units_for_user(user: User, roles: Iterable[str] | None = None) -> QuerySet[Unit]:
     return Unit.objects.filter(scope_for(user).q(unit_field="", roles=roles))
 
@@ -204,6 +217,7 @@ __all__ = [
     "Role",
     "Scope",
     "get_unit_for_user",
+    "paths_taking_part",
     "people_for_user",
     "roles_of",
     "scope_for",
