@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "taolun.discussion",
     "taolun.notifications",
     "taolun.rectification",
+    "taolun.reporting",
     "taolun.documents",
 ]
 

@@ -20,4 +20,6 @@ urlpatterns = [
     path("discussion/", include("taolun.discussion.urls")),
     path("todo/", include("taolun.notifications.urls")),
     path("ledger/", include("taolun.rectification.urls")),
+    path("reporting/", include("taolun.reporting.urls")),
+    path("public/", include("taolun.reporting.public_urls")),
 ]

@@ -24,6 +24,16 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def now() -> dt.datetime:
+    """The current moment on ``today()``: the wall clock's time of day on the pinned day,
+    so what a demo or a test writes on a pinned day is dated that day."""
+    current = timezone.localtime()
+    day = today()
+    if day == current.date():
+        return current
+    return current.replace(year=day.year, month=day.month, day=day.day)
+
+
 @contextlib.contextmanager
 def travel(day: dt.date) -> Iterator[dt.date]:
     """Make ``today()`` answer ``day`` inside the block."""
