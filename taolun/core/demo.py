@@ -189,6 +189,8 @@ PEOPLE = [
     # The seed names no clerk of the campaign office; records of the federation's own
     # actions need an author other than their reviewer, so the post stands for the person.
     ("sxdpf-liaison", "省残联大讨论办公室联络员", "sxdpf-organ-committee"),
+    # Nor a clerk of the provincial committee's office, which adopts forwarded briefs.
+    ("shanxi-office", "省委大讨论办公室", "shanxi"),
 ]
 
 # Posts as the seed names them: (unit slug, title, holder username or None, order).
@@ -215,6 +217,7 @@ PEOPLE_ROLES = [
     ("lijunwen", "sxdpf", Role.LEADER),
     ("lijunwen", "sxdpf", Role.OFFICE),
     ("sxdpf-liaison", "sxdpf", Role.CONTACT),
+    ("shanxi-office", "shanxi", Role.OFFICE),
     ("xuguorui", "sxdpf-branch-1", Role.CONTACT),
     ("zhangxiaoli", "sxdpf-branch-2", Role.CONTACT),
     ("wenjiansheng", "sxdpf-rehab-centre-branch", Role.CONTACT),
