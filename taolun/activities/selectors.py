@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from auditlog.models import LogEntry
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils.text import capfirst
-from django.utils.translation import gettext_lazy as _
 
 from taolun.activities.models import ActivityRecord, Attachment, RecordStatus
+from taolun.core.history import HistoryRow, object_history
 from taolun.org.models import User
 from taolun.org.roles import REVIEWING_ROLES, Role
 from taolun.org.selectors import scope_for, scoped
@@ -70,66 +65,11 @@ def records_with_counts(qs: QuerySet[ActivityRecord]) -> QuerySet[ActivityRecord
     return qs.annotate(attachment_count=Count("attachments"))
 
 
-@dataclass(frozen=True)
-class HistoryRow:
-    entry: LogEntry
-    changes: list[str]
-
-    @property
-    def action_label(self) -> str:
-        # auditlog ships no Chinese: name the kind of change in our own catalogue.
-        return str(AUDIT_ACTIONS.get(self.entry.action, self.entry.get_action_display()))
-
-
-AUDIT_ACTIONS = {
-    LogEntry.Action.CREATE: _("created"),
-    LogEntry.Action.UPDATE: _("changed"),
-    LogEntry.Action.DELETE: _("deleted"),
-    LogEntry.Action.ACCESS: _("viewed"),
-}
+HIDDEN_IN_HISTORY = frozenset({"id", "updated_at", "created_at", "attachments"})
 
 
 def record_history(record: ActivityRecord) -> list[HistoryRow]:
     """The record's audit trail in one query, described without further lookups."""
-    entries = (
-        LogEntry.objects.filter(
-            content_type__app_label="activities",
-            content_type__model="activityrecord",
-            object_id=record.pk,
-        )
-        .select_related("actor")
-        .order_by("timestamp", "id")
+    return object_history(
+        record, hidden=HIDDEN_IN_HISTORY, state_field="status", states=RecordStatus
     )
-    return [HistoryRow(entry=e, changes=_describe_changes(e)) for e in entries]
-
-
-HIDDEN_IN_HISTORY = frozenset({"id", "updated_at", "created_at", "attachments"})
-
-
-def _describe_changes(entry: LogEntry) -> list[str]:
-    """Name the changed fields (and the status move); a creation needs no list."""
-    if entry.action == LogEntry.Action.CREATE:
-        return []
-    described = []
-    for name, values in (entry.changes_dict or {}).items():
-        if name in HIDDEN_IN_HISTORY:
-            continue
-        try:
-            field = ActivityRecord._meta.get_field(name)
-        except FieldDoesNotExist:
-            described.append(name)
-            continue
-        label = capfirst(str(getattr(field, "verbose_name", name)))
-        if name == "status" and isinstance(values, list | tuple) and len(values) == 2:
-            before, after = (_status_label(v) for v in values)
-            described.append(f"{label}: {before} → {after}" if before else f"{label}: {after}")
-        else:
-            described.append(label)
-    return described
-
-
-def _status_label(value: str | None) -> str:
-    try:
-        return str(RecordStatus(value).label)
-    except ValueError:
-        return ""

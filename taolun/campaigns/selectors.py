@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -35,6 +36,31 @@ def campaigns_for_user(user: User) -> QuerySet[Campaign]:
     if not above:
         return Campaign.objects.none()
     return Campaign.objects.filter(Q(owner_unit__path__in=above) | scope.q("owner_unit"))
+
+
+def paths_held_here(user: User, campaign: Campaign, roles: Iterable[str]) -> list[str]:
+    """Paths where ``user`` holds one of ``roles`` inside the campaign's own tree and
+    outside the trees of its child campaigns, topmost first.
+
+    A federation's office sits inside the province's tree but works in the federation's
+    campaign: it neither writes nor decides in the province's. The child campaigns' units
+    are read once per campaign object.
+    """
+    owner = campaign.owner_unit.path
+    below = getattr(campaign, "_taolun_child_paths", None)
+    if below is None:
+        below = tuple(campaign.children.values_list("owner_unit__path", flat=True))
+        campaign._taolun_child_paths = below
+    scope = scope_for(user)
+    held = sorted(
+        {
+            p
+            for role in roles
+            for p in scope.by_role.get(role, ())
+            if p.startswith(owner) and not any(p.startswith(c) for c in below)
+        }
+    )
+    return [p for i, p in enumerate(held) if not any(p.startswith(k) for k in held[:i])]
 
 
 def get_campaign_for_user(user: User, slug: str) -> Campaign:

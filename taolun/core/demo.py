@@ -28,6 +28,7 @@ from pathlib import Path
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils import translation
 
 from taolun.activities.models import ActivityRecord, RecordStatus
 from taolun.activities.services import record_create, record_review
@@ -79,6 +80,7 @@ from taolun.rectification.services import (
     progress_add,
     vote_cast,
 )
+from taolun.reporting import demo_briefs, demo_cases, demo_publicity, demo_stats, demo_summary
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 
@@ -1394,6 +1396,13 @@ class _Loader:
         participation.load_study(campaign, speech=read_text("speech.txt"))
         participation.load_discussion(campaign)
 
+    def load_reporting(self, campaign: Campaign) -> None:
+        """Briefs at every state, typical cases and outcomes, quotas and a league table,
+        an item per channel, a bulletin issue and the draft summary, in that order (each
+        part builds on the ones before)."""
+        for part in (demo_briefs, demo_cases, demo_stats, demo_publicity, demo_summary):
+            part.load(self, campaign)
+
     def record(
         self,
         campaign: Campaign,
@@ -1560,7 +1569,9 @@ def load_demo(*, accounts: bool) -> DemoResult:
     """Build the seed's campaign; with ``accounts``, also the demo's log-in accounts."""
     loader = _Loader()
     loader.result.accounts_enabled = accounts
-    with transaction.atomic(), clock.travel(DEMO_TODAY):
+    # Text the demo generates (the summary's draft) is in the seed's language, whatever
+    # language the caller runs in.
+    with transaction.atomic(), clock.travel(DEMO_TODAY), translation.override("zh-hans"):
         loader.load_org()
         province = loader.load_province_campaign()
         federation = loader.load_federation_campaign(province)
@@ -1568,6 +1579,7 @@ def load_demo(*, accounts: bool) -> DemoResult:
         loader.load_records(federation)
         loader.load_ledger(federation)
         loader.load_participation(federation)
+        loader.load_reporting(federation)
         if accounts:
             loader.load_accounts()
     return loader.result

@@ -1,22 +1,37 @@
-"""The campaign's own documents in 公文 layout: the implementation plan and the leading
-group list with duties.
+"""The campaign's own documents in 公文 layout: the implementation plan, the leading
+group list with duties, an issue of the bulletin (简报), the ledger summary and the
+campaign summary.
 
-The caller passes a campaign the user may see (fetched with ``get_campaign_for_user``);
-what is read from it goes through the campaign selectors. Each builder returns an
-:class:`OfficialDocument`, which the views save as .docx or show as a printable page.
+The caller passes a campaign the user may see (fetched with ``get_campaign_for_user``)
+in a :class:`DocumentRequest`; what is read from it goes through the scoping selectors,
+so a document the user may not read raises Http404 here, once, for the views and the
+command alike. Each builder returns an :class:`OfficialDocument`, which the views save
+as .docx or show as a printable page.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import unescape
 
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from taolun.campaigns.models import Campaign, LeadingGroupMember, LeadingGroupRole
 from taolun.campaigns.selectors import campaign_leading_group, campaign_stages
+from taolun.core import clock
 from taolun.documents.docx import OfficialDocument, chinese_date, chinese_numeral
+from taolun.org.models import User
+from taolun.rectification.models import LIVE, Light, ProblemState
+from taolun.rectification.selectors import ledger, ledger_counts, problems_for_user
+from taolun.reporting import bulletin, summary
+from taolun.reporting.models import BriefIssue, CampaignSummary
 
 # An ideographic space: pads a role label so that names line up under it.
 IDEOGRAPHIC_SPACE = "\u3000"
@@ -135,25 +150,184 @@ def leading_group_document(campaign: Campaign) -> OfficialDocument:
     return doc
 
 
+# ---------------------------------------------------------------- the bulletin
+
+
+def brief_document(issue: BriefIssue, copies: int | None = None) -> OfficialDocument:
+    """简报: the red masthead, 第N期, editor and date over a red rule, the items each with
+    its title, text and contributing unit, then the distribution at the foot."""
+    doc = OfficialDocument(
+        title=f"{issue.masthead}第{issue.number}期",
+        issuer=issue.editor,
+        date=issue.issued_on,
+        with_title=False,
+    )
+    doc.masthead(issue.masthead, f"第{issue.number}期", issue.editor, issue.issued_on)
+    for item in bulletin.issue_items(issue):
+        doc.item_title(item.title)
+        doc.html(item.body)
+        doc.paragraph(_("(Contributed by %(unit)s)") % {"unit": item.brief.unit.name})
+    doc.distribution(issue.recipients.splitlines(), copies)
+    return doc
+
+
+def _issue(request: DocumentRequest) -> BriefIssue:
+    """The issue asked for (drafts for the office only), else the latest issued one."""
+    if request.issue is not None:
+        return bulletin.get_issue_for_user(request.user, request.campaign, request.issue)
+    latest = bulletin.latest_issued(request.campaign)
+    if latest is None:
+        raise Http404
+    return latest
+
+
+# ---------------------------------------------------------------- the ledger
+
+_SPACES = re.compile(r"\s+")
+PROBLEM_TEXT_LENGTH = 80
+
+
+def _plain(value: str, length: int = PROBLEM_TEXT_LENGTH) -> str:
+    """Stored HTML as one line of plain text, cut at ``length`` characters."""
+    text = _SPACES.sub(" ", unescape(strip_tags(value.replace("</p>", "</p> ")))).strip()
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def ledger_document(campaign: Campaign, user: User) -> OfficialDocument:
+    """问题整改台账汇总: counts by state and light, by unit, then every problem on the
+    ledger (drafts are not on it yet) as a small-type table that fits portrait A4.
+
+    Scoped like the ledger page: a unit's contact prints the problems of their units."""
+    today = clock.today()
+    doc = _new(
+        campaign, _("%(name)s: summary of the rectification ledger") % {"name": campaign.name}
+    )
+    problems = problems_for_user(user, campaign).exclude(state=ProblemState.DRAFT)
+    counts = ledger_counts(problems, today)
+    doc.paragraph(
+        _("As of %(day)s, %(total)d problems are on the ledger.")
+        % {"day": chinese_date(today), "total": counts.total}
+    )
+    part = _("By state and light")
+    doc.heading(f"{chinese_numeral(1)}、{part}", 1)
+    doc.table(
+        (_("State"), _("Problems")),
+        [(s.label, counts.by_state[s.value]) for s in ProblemState if s != ProblemState.DRAFT],
+        caption=_("Problems by state"),
+    )
+    doc.table(
+        (_("Light"), _("Problems")),
+        [(light.label, counts.by_light[light.value]) for light in Light],
+        caption=_("Problems by light"),
+    )
+    part = _("By unit")
+    doc.heading(f"{chinese_numeral(2)}、{part}", 1)
+    by_unit = (
+        problems.order_by()
+        .values("unit__name", "unit__path")
+        .annotate(
+            total=Count("id"),
+            live=Count("id", filter=Q(state__in=LIVE)),
+            verified=Count("id", filter=Q(state=ProblemState.VERIFIED)),
+        )
+        .order_by("unit__path")
+    )
+    doc.table(
+        (_("Unit"), _("Problems"), _("Open"), _("Verified")),
+        [(row["unit__name"], row["total"], row["live"], row["verified"]) for row in by_unit],
+        caption=_("Problems by unit"),
+    )
+    part = _("The problems")
+    doc.heading(f"{chinese_numeral(3)}、{part}", 1)
+    rows = ledger(problems, today=today, ordering="number")
+    doc.table(
+        (_("No."), _("Problem"), _("Unit"), _("Deadline"), _("State"), _("Light")),
+        [
+            (
+                p.ledger_number,
+                _plain(p.description),
+                p.unit.name,
+                p.deadline.isoformat() if p.deadline else "",
+                p.get_state_display(),
+                Light(p.lamp).label,
+            )
+            for p in rows
+        ],
+        caption=_("The problems on the ledger"),
+        small=True,
+    )
+    doc.signature(date=today)
+    return doc
+
+
+# ---------------------------------------------------------------- the summary
+
+
+def summary_document(campaign: Campaign, found: CampaignSummary) -> OfficialDocument:
+    """The campaign summary's text as a 公文, signed by the campaign's unit on the day it
+    was finalised (a draft: the day it is printed)."""
+    day = timezone.localdate(found.finalised_at) if found.finalised_at else clock.today()
+    doc = OfficialDocument(title=found.title, issuer=campaign.owner_unit.name, date=day)
+    doc.html(found.body)
+    doc.signature()
+    return doc
+
+
+def _summary(request: DocumentRequest) -> CampaignSummary:
+    found = summary.summary_for_user(request.user, request.campaign)
+    if found is None:
+        raise Http404
+    return found
+
+
+# ---------------------------------------------------------------- the kinds
+
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    """Who asks for which campaign's document; ``issue`` picks a bulletin issue and
+    ``copies`` prints 共印N份 under it."""
+
+    user: User
+    campaign: Campaign
+    issue: int | None = None
+    copies: int | None = None
+
+
 @dataclass(frozen=True)
 class DocumentKind:
     """A document the platform makes from a campaign, with the name its links show."""
 
     slug: str
     label: str
-    build: Callable[[Campaign], OfficialDocument]
+    build: Callable[[DocumentRequest], OfficialDocument]
 
 
 CAMPAIGN_DOCUMENTS: dict[str, DocumentKind] = {
     kind.slug: kind
     for kind in (
-        DocumentKind("plan", gettext_lazy("Implementation plan"), plan_document),
+        DocumentKind(
+            "plan", gettext_lazy("Implementation plan"), lambda r: plan_document(r.campaign)
+        ),
         DocumentKind(
             "leading_group",
             gettext_lazy("Leading group: members and division of duties"),
-            leading_group_document,
+            lambda r: leading_group_document(r.campaign),
+        ),
+        DocumentKind(
+            "brief",
+            gettext_lazy("Bulletin"),
+            lambda r: brief_document(_issue(r), r.copies),
+        ),
+        DocumentKind(
+            "ledger",
+            gettext_lazy("Summary of the rectification ledger"),
+            lambda r: ledger_document(r.campaign, r.user),
+        ),
+        DocumentKind(
+            "summary",
+            gettext_lazy("Campaign summary"),
+            lambda r: summary_document(r.campaign, _summary(r)),
         ),
     )
 }
-# Documents of the issue still to come (the brief, the ledger summary, the campaign summary).
-PLANNED_DOCUMENTS = ("brief", "ledger", "summary")

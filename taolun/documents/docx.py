@@ -45,10 +45,10 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -73,6 +73,10 @@ BODY_SIZE = Pt(16)  # 3号
 TITLE_SIZE = Pt(22)  # 2号
 PAGE_NUMBER_SIZE = Pt(14)  # 4号
 TABLE_SIZE = Pt(14)
+SMALL_TABLE_SIZE = Pt(12)  # 小四: a wide table (the ledger) in 仿宋 small
+MASTHEAD_SIZE = Pt(42)  # 初号: a bulletin's red masthead
+RED = RGBColor(0xFF, 0x00, 0x00)
+RED_HEX = "FF0000"
 
 LATIN_FONT = "Times New Roman"
 TITLE_FONT = "方正小标宋简体"
@@ -90,10 +94,43 @@ FONT_TABLE = [
 ]
 
 TABLE_STYLE = "Official Table Text"
+SMALL_TABLE_STYLE = "Official Small Table Text"
+MASTHEAD_STYLE = "Official Masthead"
+DISTRIBUTION_STYLE = "Official Distribution"
 SIGNATURE_STYLE = "Official Signature"
 BODY_STYLE = "Body Text"
 HEADING_STYLES = {level: f"Heading {level}" for level in (1, 2, 3, 4)}
 
+# What follows ``w:pBdr`` inside ``w:pPr`` (the schema fixes the order; Word is strict).
+_AFTER_PBDR = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 _CN_DIGITS = "零一二三四五六七八九"
 _CN = "[一二三四五六七八九十百零]+"
 # The numbering that makes a paragraph a heading, level by level (GB/T 9704-2012 7.3.3).
@@ -147,8 +184,10 @@ class Block:
     """One thing written, kept so that the HTML view shows the same document.
 
     ``kind`` is "heading" (with ``level``), "paragraph", "table" (``caption``,
-    ``header``, ``rows``) or "signature" (``lines``: each line's text and its distance
-    from the right edge in characters).
+    ``header``, ``rows``; ``small`` for the small-type table), "signature" (``lines``:
+    each line's text and its distance from the right edge in characters), and for a
+    bulletin "masthead" (``caption`` the masthead, ``header`` the issue line, the editor
+    and the date), "item_title", "rule" (``red`` or black) and "distribution" (``lines``).
     """
 
     kind: str
@@ -158,6 +197,8 @@ class Block:
     header: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     lines: tuple[tuple[str, float], ...] = ()
+    red: bool = False
+    small: bool = False
 
     @property
     def text(self) -> str:
@@ -257,7 +298,14 @@ class OfficialDocument:
     default signature); ``date`` the date of issue (成文日期).
     """
 
-    def __init__(self, *, title: str, issuer: str = "", date: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        issuer: str = "",
+        date: dt.date | None = None,
+        with_title: bool = True,
+    ) -> None:
         self.title = title
         self.issuer = issuer
         self.date = date
@@ -269,7 +317,9 @@ class OfficialDocument:
         self._setup_fonts()
         self._setup_footers()
         self._setup_properties()
-        self.document.add_paragraph(title, style="Title")
+        self.with_title = with_title
+        if with_title:
+            self.document.add_paragraph(title, style="Title")
 
     # -- layout -----------------------------------------------------------------
 
@@ -346,6 +396,26 @@ class OfficialDocument:
         table_text.font.size = TABLE_SIZE
         table_text.paragraph_format.line_spacing = 1.0
         table_text.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+        small_table = styles.add_style(SMALL_TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        small_table.base_style = table_text
+        small_table.font.size = SMALL_TABLE_SIZE
+
+        masthead = styles.add_style(MASTHEAD_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        masthead.base_style = normal
+        _set_fonts(masthead.element, TITLE_FONT)
+        masthead.font.size = MASTHEAD_SIZE
+        masthead.font.color.rgb = RED
+        masthead.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        masthead.paragraph_format.line_spacing = 1.0
+        masthead.paragraph_format.space_after = Pt(12)
+        masthead.paragraph_format.keep_with_next = True
+
+        distribution = styles.add_style(DISTRIBUTION_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        distribution.base_style = normal
+        distribution.font.size = TABLE_SIZE
+        distribution.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        _set_indent_chars(distribution.element, left=0.25, right=0.25)
 
         signature = styles.add_style(SIGNATURE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
         signature.base_style = normal
@@ -497,8 +567,10 @@ class OfficialDocument:
         rows: Iterable[Sequence[object]],
         *,
         caption: str = "",
+        small: bool = False,
     ) -> None:
-        """A bordered table in 仿宋 14 pt; the header row repeats on every page."""
+        """A bordered table in 仿宋 14 pt (``small``: 12 pt, for a wide table that must fit
+        the portrait type area); the header row repeats on every page."""
         header = tuple(str(h) for h in header)
         body = [tuple("" if v is None else str(v) for v in row) for row in rows]
         columns = max([len(header), *(len(r) for r in body)])
@@ -512,27 +584,28 @@ class OfficialDocument:
         if header:
             cells = table.add_row().cells
             for cell, text in zip(cells, header, strict=True):
-                self._cell(cell, text, bold=True)
+                self._cell(cell, text, bold=True, small=small)
             tr_pr = table.rows[0]._tr.get_or_add_trPr()
             repeat = OxmlElement("w:tblHeader")
             tr_pr.append(repeat)
         for row in body:
             cells = table.add_row().cells
             for cell, text in zip(cells, row, strict=True):
-                self._cell(cell, text)
+                self._cell(cell, text, small=small)
         self.blocks.append(
             Block(
                 "table",
                 caption=caption or self._last_heading or self.title,
                 header=header,
                 rows=tuple(body),
+                small=small,
             )
         )
 
     @staticmethod
-    def _cell(cell, text: str, *, bold: bool = False) -> None:
+    def _cell(cell, text: str, *, bold: bool = False, small: bool = False) -> None:
         paragraph = cell.paragraphs[0]
-        paragraph.style = TABLE_STYLE
+        paragraph.style = SMALL_TABLE_STYLE if small else TABLE_STYLE
         for number, line in enumerate(text.split("\n")):
             run = paragraph.add_run(line)
             if number:
@@ -566,6 +639,61 @@ class OfficialDocument:
             _set_indent_chars(paragraph._p, right=right)
             lines.append((text, right))
         self.blocks.append(Block("signature", lines=tuple(lines)))
+
+    # -- a bulletin (简报) -------------------------------------------------------
+
+    def masthead(self, name: str, issue_line: str, editor: str, date: dt.date) -> None:
+        """The bulletin's head: the masthead in red 小标宋, the issue line (第N期) under it,
+        the editor on the left and the date on the right of one line, then a red rule."""
+        self.document.add_paragraph(name, style=MASTHEAD_STYLE)
+        issue = self.document.add_paragraph(issue_line, style="Normal")
+        issue.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        when = chinese_date(date)
+        line = self.document.add_paragraph(style="Normal")
+        line.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        section = self.document.sections[0]
+        width = section.page_width - section.left_margin - section.right_margin
+        line.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+        line.add_run(editor)
+        line.add_run("\t" + when)
+        self._border(line, RED_HEX, 18)
+        self.blocks.append(Block("masthead", caption=name, header=(issue_line, editor, when)))
+        self.blocks.append(Block("rule", red=True))
+
+    def item_title(self, text: str) -> Paragraph:
+        """An item's title in a bulletin: 小标宋 like a document's title, a line above."""
+        paragraph = self.document.add_paragraph(text, style="Title")
+        paragraph.paragraph_format.space_before = LINE_PITCH
+        paragraph.paragraph_format.space_after = Pt(0)
+        self.blocks.append(Block("item_title", spans=(Span(text),)))
+        return paragraph
+
+    def distribution(self, lines: Sequence[str], copies: int | None = None) -> None:
+        """The foot of a bulletin: 报/送/发 lines between two black rules, 共印N份 last."""
+        lines = [line.strip() for line in lines if line.strip()]
+        if copies:
+            lines.append(f"共印{copies}份")
+        if not lines:
+            return
+        spacer = self.document.add_paragraph("", style=DISTRIBUTION_STYLE)
+        self._border(spacer, "000000", 8)
+        for number, text in enumerate(lines):
+            paragraph = self.document.add_paragraph(text, style=DISTRIBUTION_STYLE)
+            if number == len(lines) - 1:
+                self._border(paragraph, "000000", 8)
+        self.blocks.append(Block("rule"))
+        self.blocks.append(Block("distribution", lines=tuple((t, 0.0) for t in lines)))
+
+    @staticmethod
+    def _border(paragraph: Paragraph, color: str, size: int) -> None:
+        """A rule under the paragraph (``size`` in eighths of a point)."""
+        ppr = paragraph._p.get_or_add_pPr()
+        borders = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        for attr, value in (("val", "single"), ("sz", str(size)), ("space", "1"), ("color", color)):
+            bottom.set(qn(f"w:{attr}"), value)
+        borders.append(bottom)
+        ppr.insert_element_before(borders, *_AFTER_PBDR)
 
     def save(self, stream: IO[bytes] | str | Path) -> None:
         self.document.save(stream)

@@ -1,7 +1,9 @@
 """A campaign's official documents: the .docx download and a printable page of the same.
 
 Both read the campaign through ``get_campaign_for_user`` (404 outside scope) and build
-the document with the campaign documents' builders; an unknown kind answers 404.
+the document with the campaign documents' builders, which answer 404 for what the user
+may not read (a draft summary, a draft bulletin issue); an unknown kind answers 404.
+The bulletin takes ``?issue=N`` (default: the latest issued) and ``?copies=N``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from taolun.campaigns.selectors import get_campaign_for_user
-from taolun.documents.campaign_docs import CAMPAIGN_DOCUMENTS, DocumentKind
+from taolun.documents.campaign_docs import CAMPAIGN_DOCUMENTS, DocumentKind, DocumentRequest
+from taolun.documents.docx import OfficialDocument
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -28,6 +31,27 @@ def _kind(kind: str) -> DocumentKind:
     return found
 
 
+def _positive(value: str | None) -> int | None:
+    """A positive whole number from the query string; anything else is not found."""
+    if value is None or value == "":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise Http404
+    return int(value)
+
+
+def _build(request: HttpRequest, slug: str, builder: DocumentKind) -> tuple:
+    campaign = get_campaign_for_user(request.user, slug)
+    asked = DocumentRequest(
+        user=request.user,
+        campaign=campaign,
+        issue=_positive(request.GET.get("issue")),
+        copies=_positive(request.GET.get("copies")),
+    )
+    document: OfficialDocument = builder.build(asked)
+    return campaign, document, asked
+
+
 def docx_filename(title: str) -> str:
     """The document's title as a file name (characters Windows refuses replaced)."""
     return (_UNSAFE_IN_NAME.sub("_", title).strip() or "document")[:150] + ".docx"
@@ -37,8 +61,7 @@ def docx_filename(title: str) -> str:
 @require_http_methods(["GET"])
 def document_docx(request: HttpRequest, slug: str, kind: str) -> FileResponse:
     builder = _kind(kind)
-    campaign = get_campaign_for_user(request.user, slug)
-    document = builder.build(campaign)
+    _campaign, document, _asked = _build(request, slug, builder)
     response = FileResponse(
         io.BytesIO(document.to_bytes()),
         as_attachment=True,
@@ -53,10 +76,10 @@ def document_docx(request: HttpRequest, slug: str, kind: str) -> FileResponse:
 @require_http_methods(["GET"])
 def document_print(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     builder = _kind(kind)
-    campaign = get_campaign_for_user(request.user, slug)
-    document = builder.build(campaign)
+    campaign, document, asked = _build(request, slug, builder)
+    query = f"?issue={asked.issue}" if asked.issue else ""
     return render(
         request,
         "documents/print.html",
-        {"campaign": campaign, "kind": builder, "document": document},
+        {"campaign": campaign, "kind": builder, "document": document, "query": query},
     )

@@ -31,9 +31,9 @@ from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from taolun.activities.selectors import AUDIT_ACTIONS
 from taolun.campaigns.models import Campaign, Theme
 from taolun.campaigns.selectors import campaign_units_for_user, campaigns_for_user
+from taolun.core.history import AUDIT_ACTIONS
 from taolun.org.models import Unit, User
 from taolun.org.roles import Role
 from taolun.org.selectors import people_for_user, scope_for, scoped

@@ -74,6 +74,7 @@ from taolun.rectification.selectors import (
     with_evaluation,
 )
 from taolun.rectification.sources import kind_of, source_for_user
+from taolun.reporting.outcomes import outcomes_for_problem
 
 PAGE_SIZE = 50
 
@@ -431,6 +432,7 @@ def _detail_context(
         "today": today,
         "supporting_units": list(problem.supporting_units.all()),
         "measures": list(problem.measures.order_by("order", "id")),
+        "outcomes": outcomes_for_problem(user, problem),
         "updates": problem_updates(problem),
         "extensions": extensions,
         "pending_extension": pending,

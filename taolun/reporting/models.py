@@ -20,9 +20,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from taolun.activities.models import Meeting
 from taolun.campaigns.models import Action, Campaign, Theme
+from taolun.core import clock
 from taolun.core.models import OptionalFile
 from taolun.org.models import Unit, UnitKind
 from taolun.rectification.models import Problem
@@ -39,7 +41,7 @@ class BriefState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SIGNING = "signing", _("Awaiting sign-off")
     SIGNED = "signed", _("Signed off")
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("state", "Submitted")
     RETURNED = "returned", _("Returned")
     ADOPTED = "adopted", _("Adopted")
 
@@ -117,8 +119,9 @@ class Brief(models.Model):
     )
     signed_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # On the platform's clock, so a brief written on a pinned day is dated that day.
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now, editable=False)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -131,6 +134,10 @@ class Brief(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.updated_at = clock.now()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("reporting:brief_detail", kwargs={"pk": self.pk})
@@ -259,8 +266,8 @@ class QuotaPeriod(models.TextChoices):
 
 
 class QuotaMeasure(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    ADOPTED = "adopted", _("Adopted")
+    SUBMITTED = "submitted", _("briefs submitted")
+    ADOPTED = "adopted", _("briefs adopted")
 
 
 class BriefQuota(models.Model):
@@ -323,8 +330,8 @@ class LeagueTable(models.Model):
         Campaign, on_delete=models.CASCADE, related_name="league_tables", verbose_name=_("campaign")
     )
     title = models.CharField(_("title"), max_length=200)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"))
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
     rows = models.JSONField(_("rows"), default=list)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -362,6 +369,18 @@ class Channel(models.Model):
         _("public"),
         default=True,
         help_text=_("Items published here are listed on the platform's public page."),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="channels",
+        verbose_name=_("whose channel"),
+        help_text=_(
+            "Offered to the offices of campaigns run at this unit (its portal, its WeChat "
+            "account); empty: offered to every office."
+        ),
     )
     url = models.URLField(_("address"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -527,13 +546,15 @@ class Publication(models.Model):
                 | (Q(brief__isnull=True) & Q(case__isnull=False)),
                 name="reporting_publication_one_item",
             ),
+            # Each office publishes an item once on a channel; the federation and the
+            # province may both carry it.
             models.UniqueConstraint(
-                fields=["channel", "brief"],
+                fields=["campaign", "channel", "brief"],
                 condition=Q(brief__isnull=False),
                 name="reporting_publication_brief_channel",
             ),
             models.UniqueConstraint(
-                fields=["channel", "case"],
+                fields=["campaign", "channel", "case"],
                 condition=Q(case__isnull=False),
                 name="reporting_publication_case_channel",
             ),
@@ -587,7 +608,7 @@ class InstitutionalOutcome(OptionalFile):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
         ordering = ["-issued_on", "-id"]
@@ -625,7 +646,7 @@ class CampaignSummary(models.Model):
         related_name="+",
         verbose_name=_("last edited by"),
     )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"))
     finalised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -677,7 +698,7 @@ class BriefIssue(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
         ordering = ["-number"]
@@ -695,6 +716,10 @@ class BriefIssueItem(models.Model):
     issue = models.ForeignKey(BriefIssue, on_delete=models.CASCADE, related_name="items")
     brief = models.ForeignKey(Brief, on_delete=models.PROTECT, related_name="issue_items")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # The text as printed, kept when the issue is issued: a later edit of the adopted
+    # text (after the level above sent it back) does not change what went out.
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("text"), blank=True)
 
     class Meta:
         ordering = ["order", "id"]

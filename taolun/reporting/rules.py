@@ -5,32 +5,28 @@ an outcome for a unit; a ``Brief`` for its own moves; a ``BriefReview`` for the 
 of the office it was sent to; an ``InCampaign(campaign.owner_unit, campaign)`` for the
 office's campaign-wide work (channels, quotas, league tables, bulletin, summary).
 
-Only roles held inside the reviewing campaign's own tree count (``campaign_role``), so
-the province office decides on what was forwarded to it and nothing else; nobody signs
-off or reviews a brief they wrote.
+Only roles held for the campaign count — inside its own tree, outside its child
+campaigns' trees (``paths_held_here``) — so the federation's office does not act in the
+province's campaign, and the province office decides on what was forwarded to it and
+nothing else. Nobody signs off a brief they wrote any of, nor adopts one they signed.
 """
 
 from __future__ import annotations
 
 import rules
 
+from taolun.campaigns.selectors import paths_held_here
 from taolun.org.models import Post
-from taolun.org.predicates import (
-    campaign_role,
-    is_campaign_contact_or_office,
-    is_campaign_office,
-)
+from taolun.org.predicates import unit_of
 from taolun.org.roles import Role
 from taolun.org.selectors import scope_for
 from taolun.reporting.models import (
     BRIEF_EDITABLE,
     BRIEF_TRANSITIONS,
+    BriefEvent,
     CaseState,
     ReviewState,
 )
-
-is_campaign_leader = campaign_role(Role.LEADER, name="is_campaign_leader")
-is_campaign_contact = campaign_role(Role.CONTACT, name="is_campaign_contact")
 
 
 @rules.predicate
@@ -62,19 +58,59 @@ def brief_can_now(verb: str) -> rules.Predicate:
     return rules.predicate(check, name=f"brief_can_now({verb})")
 
 
+def _held_here_over(user, unit, campaign, roles) -> bool:
+    if unit is None or campaign is None or not user.is_authenticated:
+        return False
+    if scope_for(user).is_everything:
+        return True
+    return any(unit.path.startswith(p) for p in paths_held_here(user, campaign, roles))
+
+
+def campaign_role_here(*roles: str, name: str) -> rules.Predicate:
+    """One of ``roles`` over the object's unit, held for the object's campaign: inside its
+    tree and outside its child campaigns' (``paths_held_here``)."""
+
+    def check(user, obj) -> bool:
+        return _held_here_over(user, unit_of(obj), getattr(obj, "campaign", None), roles)
+
+    return rules.predicate(check, name=name)
+
+
+is_campaign_office = campaign_role_here(Role.OFFICE, name="is_campaign_office")
+is_campaign_leader = campaign_role_here(Role.LEADER, name="is_campaign_leader")
+is_campaign_contact = campaign_role_here(Role.CONTACT, name="is_campaign_contact")
+is_campaign_contact_or_office = campaign_role_here(
+    Role.CONTACT, Role.OFFICE, name="is_campaign_contact_or_office"
+)
+
+
 @rules.predicate
 def is_review_office(user, review) -> bool:
-    """Holds the office role over the brief's unit inside the reviewing campaign."""
+    """Holds the office role over the brief's unit for the reviewing campaign."""
     if review is None:
         return False
-    return scope_for(user).covers_in_campaign(
-        review.brief.unit, review.campaign.owner_unit.path, (Role.OFFICE,)
-    )
+    return _held_here_over(user, review.brief.unit, review.campaign, (Role.OFFICE,))
 
 
 @rules.predicate
 def is_review_author(user, review) -> bool:
     return review is not None and review.brief.author_id == user.pk
+
+
+@rules.predicate
+def is_review_signer(user, review) -> bool:
+    return review is not None and review.brief.signed_by_id == user.pk
+
+
+@rules.predicate
+def has_written(user, brief) -> bool:
+    """Wrote or edited the brief's text (a contact may edit a colleague's draft)."""
+    return (
+        brief is not None
+        and BriefEvent.objects.filter(
+            brief=brief, actor_id=user.pk, verb__in=("create", "edit")
+        ).exists()
+    )
 
 
 @rules.predicate
@@ -108,6 +144,11 @@ def is_nominator(user, case) -> bool:
     return case is not None and case.nominated_by_id == user.pk
 
 
+# The unit's head or a campaign leader signs off what they did not write; an office
+# decides at its own level on what its members neither wrote nor signed.
+may_sign_off = (is_unit_head | is_campaign_leader) & ~is_author & ~has_written
+may_decide = is_review_office & ~is_review_author & ~is_review_signer
+
 # Briefs: written by the unit's contact (or the office for its own unit), signed off by
 # the unit's head or a leader of the campaign, submitted by the unit.
 rules.add_perm("reporting.add_brief", is_campaign_contact_or_office)
@@ -116,20 +157,14 @@ rules.add_perm(
     "reporting.send_brief_for_signoff",
     (is_author | is_campaign_contact) & brief_can_now("send_for_signoff"),
 )
-rules.add_perm(
-    "reporting.sign_brief",
-    (is_unit_head | is_campaign_leader) & ~is_author & brief_can_now("sign"),
-)
-rules.add_perm(
-    "reporting.send_back_brief",
-    (is_unit_head | is_campaign_leader) & ~is_author & brief_can_now("send_back"),
-)
+rules.add_perm("reporting.sign_brief", may_sign_off & brief_can_now("sign"))
+rules.add_perm("reporting.send_back_brief", may_sign_off & brief_can_now("send_back"))
 rules.add_perm(
     "reporting.submit_brief",
     (is_author | is_campaign_contact) & brief_can_now("submit"),
 )
-# Reviews: the office of the reviewing campaign, never the brief's own author.
-rules.add_perm("reporting.decide_review", is_review_office & ~is_review_author & review_is_pending)
+# Reviews: the office of the reviewing campaign, never the brief's author or signer.
+rules.add_perm("reporting.decide_review", may_decide & review_is_pending)
 rules.add_perm("reporting.forward_review", is_review_office & review_can_forward)
 # Typical cases and outcomes: nominated / recorded by a unit, decided by the office.
 rules.add_perm("reporting.nominate_case", is_campaign_contact_or_office)

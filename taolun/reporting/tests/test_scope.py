@@ -62,3 +62,19 @@ def test_only_published_items_on_public_channels_are_public(levels):
     assert not public_publications().exists()
     make_publication(brief, "wechat", levels.office, published_on=brief.submitted_at.date())
     assert list(public_publications().values_list("channel__code", flat=True)) == ["wechat"]
+
+
+def test_an_office_decides_only_at_its_own_campaigns_level(levels):
+    """The federation's office sits inside the province's tree, yet the province's review
+    of a forwarded brief is the province office's alone, and the other way round."""
+    brief = make_brief(
+        levels.campaign,
+        levels.branch1,
+        levels.contact1,
+        reviews=[(levels.campaign, ReviewState.ADOPTED), (levels.prov, ReviewState.PENDING)],
+    )
+    own, above = brief.reviews.order_by("level")
+    assert not levels.office.has_perm("reporting.decide_review", above)
+    assert levels.prov_office.has_perm("reporting.decide_review", above)
+    assert not levels.prov_office.has_perm("reporting.forward_review", own)
+    assert not levels.contact1.has_perm("reporting.decide_review", above)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
 from taolun.campaigns.selectors import get_campaign_for_user
-from taolun.documents.campaign_docs import CAMPAIGN_DOCUMENTS, PLANNED_DOCUMENTS
+from taolun.documents.campaign_docs import CAMPAIGN_DOCUMENTS, DocumentRequest
 from taolun.rectification.management.commands.export_ledger import acting_user, find_campaign
 
 
@@ -18,28 +18,53 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("kind", choices=[*CAMPAIGN_DOCUMENTS, *PLANNED_DOCUMENTS])
+        parser.add_argument("kind", choices=list(CAMPAIGN_DOCUMENTS))
         parser.add_argument("--campaign", required=True, help="campaign slug, e.g. sxdpf-2019")
         parser.add_argument("--out", required=True, help="the .docx file to write")
         parser.add_argument("--as", dest="username", help="act as this user (username)")
+        parser.add_argument(
+            "--issue", type=int, help="brief: the bulletin issue number (default: latest issued)"
+        )
+        parser.add_argument("--copies", type=int, help="brief: print 共印N份 at the foot")
 
     def handle(
-        self, *args, kind: str, campaign: str, out: str, username: str | None, **options
+        self,
+        *args,
+        kind: str,
+        campaign: str,
+        out: str,
+        username: str | None,
+        issue: int | None = None,
+        copies: int | None = None,
+        **options,
     ) -> None:
-        if kind not in CAMPAIGN_DOCUMENTS:
-            raise CommandError(
-                f"The {kind} document is not yet available; "
-                f"available now: {', '.join(CAMPAIGN_DOCUMENTS)}."
-            )
+        for name, value in (("--issue", issue), ("--copies", copies)):
+            if value is not None and value < 1:
+                raise CommandError(f"{name} takes a number from 1 up, not {value}.")
         found = find_campaign(campaign)
         user = acting_user(found, username)
         try:
             visible = get_campaign_for_user(user, found.slug)
         except Http404 as exc:
             raise CommandError(f"{user.username} may not see the campaign {found.slug!r}.") from exc
-        document = CAMPAIGN_DOCUMENTS[kind].build(visible)
+        asked = DocumentRequest(user=user, campaign=visible, issue=issue, copies=copies)
+        try:
+            document = CAMPAIGN_DOCUMENTS[kind].build(asked)
+        except Http404 as exc:
+            raise CommandError(_missing(kind, found.slug, user.username, issue)) from exc
         try:
             document.save(out)
         except OSError as exc:
             raise CommandError(f"Cannot write {out}: {exc.strerror or exc}") from exc
         self.stdout.write(f"{found.slug}: {document.title} written to {out}.")
+
+
+def _missing(kind: str, campaign: str, username: str, issue: int | None) -> str:
+    """Why there is nothing to write, in the words of the document asked for."""
+    if kind == "brief":
+        if issue is None:
+            return f"The campaign {campaign!r} has no issued bulletin yet."
+        return f"{username} cannot read issue {issue} of the bulletin of {campaign!r}."
+    if kind == "summary":
+        return f"{username} cannot read a summary of {campaign!r} (none yet, or still a draft)."
+    return f"{username} cannot read the {kind} document of {campaign!r}."
