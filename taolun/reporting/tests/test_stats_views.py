@@ -53,7 +53,11 @@ def test_office_sees_units_by_month_and_drills_down(client, data):
     page = get(client, data.office, url("stats", "fed"))
     html = page.content.decode()
     assert page.status_code == 200
-    assert "<caption id=\"counts-caption\">" in html and 'scope="colgroup"' in html and 'scope="row"' in html
+    assert (
+        '<caption id="counts-caption">' in html
+        and 'scope="colgroup"' in html
+        and 'scope="row"' in html
+    )
     # branch1: March 1 submitted, 1 adopted here, 1 by the province; total and 4 points.
     assert row_text(html, "branch1").endswith("0 0 0 1 1 1 0 0 0 1 1 1 4")
     assert row_text(html, "branch2").endswith("0 0 0 0 0 0 1 0 0 1 0 0 0")
@@ -193,7 +197,7 @@ def test_office_publishes_a_league_table_everyone_reads(client, data):
     member_list = get(client, data.member1, url("league", "fed")).content.decode()
     assert "三至四月排名" in member_list and 'data-testid="live"' not in member_list
     shown = get(client, data.member1, url("league_table", "fed", table.pk)).content.decode()
-    assert "机关第一党支部" in shown and "<caption id=\"league-caption\">" in shown
+    assert "机关第一党支部" in shown and '<caption id="league-caption">' in shown
     assert get(client, data.outsider, url("league_table", "fed", table.pk)).status_code == 404
 
 
