@@ -15,8 +15,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The demo is the seed's campaign of 2019; `make run TODAY=` uses the real date.
 TODAY ?= 2019-05-20
-# Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k login -x"`.
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k login -x"` (then one run).
 PYTEST_ARGS ?=
+# Processes for the tests that need no browser (pytest-xdist); the browser tests share a
+# live server and the demo's snapshot, so they run in one process after them.
+TEST_WORKERS ?= 2
 
 # Never let playwright fetch a browser of its own: tests drive Debian's /usr/bin/chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
@@ -101,7 +104,12 @@ run: install
 
 # pytest's exit status passes through: 5 (no test collected) fails like any other failure.
 test: install-test
+ifeq ($(strip $(PYTEST_ARGS)),)
+	$(BIN)/pytest -m "not browser" -n $(TEST_WORKERS) --dist loadscope
+	$(BIN)/pytest -m browser
+else
 	$(BIN)/pytest $(PYTEST_ARGS)
+endif
 
 lint: $(PY_TEST_STAMP)
 	$(BIN)/ruff check .

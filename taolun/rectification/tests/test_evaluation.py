@@ -256,14 +256,16 @@ def test_results_count_each_rating_and_carry_no_voter(org, problem, voters):
     vote_cast(actor=voters[0], problem=problem, rating=SAT, comment="学习制度已建立")
     vote_cast(actor=voters[1], problem=problem, rating=BASIC)
     vote_cast(actor=voters[2], problem=problem, rating=UNSAT, comment="还需跟踪落实")
-    with translation.override("en"):
+    with translation.override("en"):  # the labels are lazy: compare them in English too
         results = evaluation_results(problem)
-        rows = results.rows()
-    assert (results.round, results.total) == (1, 3)
-    assert results.counts == {SAT: 1, BASIC: 1, UNSAT: 1}
-    assert rows == [("Satisfied", 1), ("Basically satisfied", 1), ("Unsatisfied", 1)]
-    # Comments come with their rating, never with who wrote them.
-    assert results.comments == [("Satisfied", "学习制度已建立"), ("Unsatisfied", "还需跟踪落实")]
+        assert (results.round, results.total) == (1, 3)
+        assert results.counts == {SAT: 1, BASIC: 1, UNSAT: 1}
+        assert results.rows() == [("Satisfied", 1), ("Basically satisfied", 1), ("Unsatisfied", 1)]
+        # Comments come with their rating, never with who wrote them.
+        assert results.comments == [
+            ("Satisfied", "学习制度已建立"),
+            ("Unsatisfied", "还需跟踪落实"),
+        ]
     assert "voter" not in {f.name for f in dataclasses.fields(results)}
     shown = repr(results)
     for voter in voters:
