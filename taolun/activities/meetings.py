@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taolun.activities.meeting_selectors import people_allowed
@@ -507,7 +506,7 @@ def check_material_save(
         if upload is not None:
             material.attach(upload)
         if submit:
-            material.submitted_at = timezone.now()
+            material.submitted_at = clock.now()
         material.full_clean()
         material.save()
     return material

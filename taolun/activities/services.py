@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Min, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taolun.activities.meeting_selectors import is_meeting_record
@@ -71,7 +70,7 @@ def status_refresh(*, unit_id: int, action_id: int) -> None:
         completed_on=agg["completed_on"],
         records_count=agg["total"],
         latest_record_id=latest,
-        updated_at=timezone.now(),
+        updated_at=clock.now(),
     )
 
 
@@ -227,7 +226,7 @@ def _record_update(
 
 def _submit(actor: User, record: ActivityRecord) -> None:
     _move(record, RecordStatus.SUBMITTED, "submit")
-    record.submitted_at = timezone.now()
+    record.submitted_at = clock.now()
     record.save(update_fields=["status", "submitted_at", "updated_at"])
     from taolun.notifications.services import notify_record_submitted
 
@@ -262,7 +261,7 @@ def record_review(
         raise ValidationError({"comment": _("Say what must change before the record is accepted.")})
     with audited(actor):
         record.reviewed_by = actor
-        record.reviewed_at = timezone.now()
+        record.reviewed_at = clock.now()
         record.review_comment = comment.strip()
         record.save(
             update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]

@@ -7,7 +7,6 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taolun.campaigns.models import (
@@ -21,6 +20,7 @@ from taolun.campaigns.models import (
     Theme,
     UnitPlan,
 )
+from taolun.core import clock
 from taolun.core.audit import audited
 from taolun.core.sanitize import clean_html
 from taolun.org.models import Unit, User
@@ -275,7 +275,7 @@ def self_selected_action_decide(
     with audited(actor):
         action.approval = Approval.APPROVED if approve else Approval.REJECTED
         action.decided_by = actor
-        action.decided_at = timezone.now()
+        action.decided_at = clock.now()
         action.decision_comment = comment.strip()
         action.save(update_fields=["approval", "decided_by", "decided_at", "decision_comment"])
         if approve:

@@ -10,7 +10,6 @@ import datetime as dt
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taolun.campaigns.models import Campaign, Stage, Theme
@@ -255,7 +254,7 @@ def opinion_classify(*, actor: User, opinion: Opinion, theme: Theme | None) -> O
         raise ValidationError({"theme": _("Choose a theme of this campaign.")})
     locked.theme = theme
     locked.classified_by = actor if theme is not None else None
-    locked.classified_at = timezone.now() if theme is not None else None
+    locked.classified_at = clock.now() if theme is not None else None
     with audited(actor):
         locked.save(update_fields=["theme", "classified_by", "classified_at"])
     opinion.refresh_from_db()
@@ -271,7 +270,7 @@ def opinion_answer(*, actor: User, opinion: Opinion, answer: str) -> Opinion:
         raise ValidationError({"answer": _("Write the answer.")})
     locked.answer = cleaned
     locked.answered_by = actor
-    locked.answered_at = timezone.now()
+    locked.answered_at = clock.now()
     with audited(actor):
         locked.save(update_fields=["answer", "answered_by", "answered_at"])
     opinion.refresh_from_db()

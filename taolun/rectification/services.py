@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Model
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taolun.campaigns.models import Campaign, Theme
@@ -503,7 +502,7 @@ def _close_pending_extensions(problem: Problem, actor: User, comment: str) -> No
     for extension in problem.extensions.filter(state=ExtensionState.REQUESTED):
         extension.state = ExtensionState.REFUSED
         extension.decided_by = actor
-        extension.decided_at = timezone.now()
+        extension.decided_at = clock.now()
         extension.decision_comment = comment
         extension.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
 
@@ -718,7 +717,7 @@ def extension_decide(
             problem.save(update_fields=["deadline", "extension_count", "updated_at"])
         extension.state = ExtensionState.GRANTED if grant else ExtensionState.REFUSED
         extension.decided_by = actor
-        extension.decided_at = timezone.now()
+        extension.decided_at = clock.now()
         extension.decision_comment = comment.strip()
         extension.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
     return extension

@@ -13,7 +13,6 @@ from auditlog.context import disable_auditlog
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taolun.activities.models import Meeting
@@ -93,7 +92,7 @@ def material_create(
         due_on=due_on,
         order=order,
         created_by=actor,
-        published_at=timezone.now() if publish else None,
+        published_at=clock.now() if publish else None,
     )
     units = list(for_units)
     _validate_material(material, units, upload)
@@ -147,7 +146,7 @@ def material_publish(*, actor: User, material: StudyMaterial) -> StudyMaterial:
         raise PermissionDenied
     if material.is_published:
         raise ValidationError(_("This material is already published."), code="published")
-    material.published_at = timezone.now()
+    material.published_at = clock.now()
     with audited(actor):
         material.save(update_fields=["published_at", "updated_at"])
     return material
@@ -267,7 +266,7 @@ def reflection_save(
     reflection.material = material
     reflection.theme = theme
     if submit and reflection.submitted_at is None:
-        reflection.submitted_at = timezone.now()
+        reflection.submitted_at = clock.now()
     with audited(actor):
         reflection.save()
     return reflection
@@ -280,7 +279,7 @@ def reflection_mark(*, actor: User, reflection: Reflection, excellent: bool) -> 
         raise PermissionDenied
     reflection.excellent = excellent
     reflection.marked_by = actor if excellent else None
-    reflection.marked_at = timezone.now() if excellent else None
+    reflection.marked_at = clock.now() if excellent else None
     with audited(actor):
         reflection.save(update_fields=["excellent", "marked_by", "marked_at", "updated_at"])
     return reflection
