@@ -24,7 +24,7 @@ from taolun.rectification.selectors import (
     problems_sent_back,
     problems_to_verify,
 )
-from taolun.reporting.models import Brief, BriefReview, BriefState, ReviewState
+from taolun.reporting.models import Brief, BriefEvent, BriefReview, BriefState, ReviewState
 from taolun.study.models import StudyMaterial
 from taolun.study.selectors import study_due
 
@@ -82,7 +82,9 @@ class BriefsWaiting:
 
 def _to_sign_q(user: User) -> Q:
     """Sent for sign-off in a unit where the user holds a post (its head), or which a
-    leader of the campaign reaches; never the user's own (``reporting.sign_brief``)."""
+    leader of the campaign reaches; never one the user wrote or edited
+    (``reporting.sign_brief``)."""
+    written = BriefEvent.objects.filter(actor=user, verb__in=("create", "edit"))
     return (
         Q(state=BriefState.SIGNING)
         & (
@@ -90,6 +92,7 @@ def _to_sign_q(user: User) -> Q:
             | scope_for(user).q_in_campaign((Role.LEADER,))
         )
         & ~Q(author=user)
+        & ~Q(pk__in=written.values("brief_id"))
     )
 
 
@@ -106,7 +109,8 @@ def briefs_to_sign(user: User) -> QuerySet[Brief]:
 
 def brief_reviews_pending(user: User) -> QuerySet[BriefReview]:
     """Reviews waiting at an office where the user holds the office role inside the reviewing
-    campaign's tree, over the brief's unit; not of briefs they wrote (``decide_review``)."""
+    campaign's tree, over the brief's unit; not of briefs they wrote or signed
+    (``decide_review``)."""
     own_office = _own_office_q(user)
     if own_office is None:
         return BriefReview.objects.none()
@@ -114,6 +118,7 @@ def brief_reviews_pending(user: User) -> QuerySet[BriefReview]:
         BriefReview.objects.filter(state=ReviewState.PENDING)
         .filter(own_office)
         .exclude(brief__author=user)
+        .exclude(brief__signed_by=user)
     )
 
 

@@ -97,3 +97,27 @@ def test_the_todo_page_lists_briefs(levels, client):  # noqa: F811
     client.force_login(levels.contact1)
     page = client.get(reverse("notifications:todo")).content.decode()
     assert "Briefs returned to you" in page and levels.returned.get_absolute_url() in page
+
+
+def test_nobody_is_asked_to_pass_what_they_wrote_or_signed(levels):  # noqa: F811
+    """The to-do lists agree with ``sign_brief`` and ``decide_review``."""
+    from taolun.reporting.models import BriefEvent
+    from taolun.reporting.tests.factories import at
+
+    signing = make_brief(
+        levels.campaign, levels.branch1, levels.contact1, title="改写过", state=BriefState.SIGNING
+    )
+    BriefEvent.objects.create(brief=signing, verb="edit", actor=levels.head1, at=at(D(2019, 3, 2)))
+    assert todo_for(levels.head1).briefs_to_sign == []
+    assert not levels.head1.has_perm("reporting.sign_brief", signing)
+    pending = make_brief(
+        levels.campaign,
+        levels.branch1,
+        levels.contact1,
+        title="已签",
+        reviews=[(levels.campaign, P)],
+    )
+    pending.signed_by = levels.office
+    pending.save()
+    assert todo_for(levels.office).briefs_to_review == []
+    assert not levels.office.has_perm("reporting.decide_review", pending.reviews.get())
