@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -36,6 +36,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from taolun.campaigns.models import Campaign
+from taolun.campaigns.selectors import paths_held_here
 from taolun.core import clock
 from taolun.core.audit import audited
 from taolun.org.models import Unit, UnitKind, User
@@ -88,30 +89,11 @@ def stats_access(user: User, campaign: Campaign) -> StatsAccess:
     if scope.is_everything:
         return StatsAccess(roots=(owner,), full=True)
 
-    children = list(campaign.children.values_list("owner_unit__path", flat=True))
-
-    def held(roles: Iterable[str]) -> list[str]:
-        """Paths of the roles held for this campaign: inside its tree, outside a child
-        campaign's (the federation's office works for the federation's campaign)."""
-        return sorted(
-            {
-                p
-                for role in roles
-                for p in scope.by_role.get(role, ())
-                if p.startswith(owner.path) and not any(p.startswith(c) for c in children)
-            }
-        )
-
-    readers = held(REVIEW_READERS)
+    readers = paths_held_here(user, campaign, REVIEW_READERS)
     full = bool(readers)
-    paths = readers or held((Role.CONTACT,))
-    if not paths:
+    kept = readers or paths_held_here(user, campaign, (Role.CONTACT,))
+    if not kept:
         raise Http404
-    # Keep the topmost paths only.
-    kept: list[str] = []
-    for path in paths:
-        if not any(path.startswith(k) for k in kept):
-            kept.append(path)
     units = Unit.objects.select_related("kind").filter(path__in=kept).order_by("path")
     return StatsAccess(roots=tuple(units), full=full)
 
