@@ -47,16 +47,18 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 DEMO_ENV := DEBUG=1 TAOLUN_DEMO=1 TAOLUN_TODAY=$(TODAY)
 
-.PHONY: help install install-test run test lint format messages test-postgres clean bench-ledger
+.PHONY: help install install-test run test lint format messages test-postgres clean bench-ledger \
+	bench-scale
 
 help:
 	@echo "make run            set up, create the demo database under var/ and serve on http://$(HOST):$(PORT)"
 	@echo "make test           install what the tests need (Chromium included) and run the whole suite"
 	@echo "make install        set up only: .venv, Python and npm packages, vendored static files"
 	@echo "make lint           ruff check + ruff format --check"
-	@echo "make test-postgres  run the suite on a local PostgreSQL 15 cluster"
+	@echo "make test-postgres  run the whole suite on a local PostgreSQL 15 cluster (PYTEST_ARGS= narrows)"
 	@echo "make messages       update and compile the zh_Hans translations"
 	@echo "make bench-ledger   benchmark the ledger's Excel import and export (BENCH_ARGS=\"--rows 10000\")"
+	@echo "make bench-scale    dashboards on a generated 100,000-unit province on PostgreSQL (BENCH_ARGS=\"--units 20000\")"
 	@echo "make clean          remove .venv, node_modules, vendored files and var/"
 
 install: $(PY_STAMP) $(VENDOR_STAMP) $(MO_FILES)
@@ -119,8 +121,9 @@ format: $(PY_TEST_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The whole suite on PostgreSQL, in the same two phases as `make test`; PYTEST_ARGS narrows it.
 test-postgres: install-test
-	PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/pg-test.sh
+	PYTEST_ARGS="$(PYTEST_ARGS)" TEST_WORKERS=$(TEST_WORKERS) bash scripts/pg-test.sh
 
 messages: install
 	@command -v xgettext >/dev/null || bash scripts/apt-install.sh gettext
@@ -133,6 +136,12 @@ messages: install
 # Not a test: times our import/export of a generated 100,000-row ledger against openpyxl alone.
 bench-ledger: $(PY_STAMP)
 	$(BIN)/python bench/ledger_io.py $(BENCH_ARGS)
+
+# Not a test: a generated province (100,000 units, 1,000,000 status rows, 200,000 problems)
+# in the database taolun_bench of the loopback PostgreSQL cluster; generated once, reused.
+bench-scale: $(PY_STAMP)
+	eval "$$(DB_NAME=taolun_bench bash scripts/pg-start.sh)" && \
+		DEBUG=1 $(BIN)/python bench/scale.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var test-results

@@ -1,36 +1,23 @@
 #!/usr/bin/env bash
 # Run the test suite on PostgreSQL 15 (Debian's packages), on loopback only.
-# Installs postgresql when missing, starts the cluster 15/main, creates the role and
-# database taolun_test (the role may create the test database pytest-django makes).
+# scripts/pg-start.sh installs and starts the cluster and creates the role and database
+# taolun_test. With PYTEST_ARGS empty the whole suite runs in two phases like `make test`
+# (the tests that need no browser with xdist, then the browser tests); otherwise one run
+# with those arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PG_VERSION=${PG_VERSION:-15}
-DB_NAME=${DB_NAME:-taolun_test}
-DB_PASSWORD=${DB_PASSWORD:-taolun_test}
-
-if [[ ! -x /usr/lib/postgresql/$PG_VERSION/bin/postgres ]]; then
-    bash scripts/apt-install.sh "postgresql-$PG_VERSION" postgresql-common
-fi
-if ! pg_lsclusters --no-header | awk -v v="$PG_VERSION" '$1 == v && $2 == "main"' | grep -q .; then
-    pg_createcluster "$PG_VERSION" main
-fi
-if ! pg_lsclusters --no-header | awk -v v="$PG_VERSION" '$1 == v && $2 == "main" && $4 == "online"' \
-        | grep -q .; then
-    # Debian's default listen_addresses is localhost: the server answers on loopback only.
-    pg_ctlcluster "$PG_VERSION" main start
-fi
-
-as_postgres() { runuser -u postgres -- "$@"; }
-if ! as_postgres psql -XtAc "SELECT 1 FROM pg_roles WHERE rolname = '$DB_NAME'" | grep -q 1; then
-    as_postgres psql -Xq -c "CREATE ROLE $DB_NAME LOGIN CREATEDB PASSWORD '$DB_PASSWORD'"
-fi
-if ! as_postgres psql -XtAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'" | grep -q 1; then
-    as_postgres createdb -O "$DB_NAME" "$DB_NAME"
-fi
-
-export DATABASE_URL="postgres://$DB_NAME:$DB_PASSWORD@127.0.0.1:5432/$DB_NAME"
+eval "$(DB_NAME="${DB_NAME:-taolun_test}" bash scripts/pg-start.sh)"
+export DATABASE_URL
 echo "pg-test: DATABASE_URL=$DATABASE_URL"
+TEST_WORKERS=${TEST_WORKERS:-2}
+
 # --create-db: start from a fresh test database even if a previous run left one behind.
+if [[ -z "${PYTEST_ARGS:-}" ]]; then
+    status=0
+    .venv/bin/pytest --create-db -m "not browser" -n "$TEST_WORKERS" --dist loadscope || status=$?
+    .venv/bin/pytest --create-db -m browser || status=$((status ? status : $?))
+    exit "$status"
+fi
 # shellcheck disable=SC2086
-exec .venv/bin/pytest --create-db ${PYTEST_ARGS:-}
+exec .venv/bin/pytest --create-db ${PYTEST_ARGS}

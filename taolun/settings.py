@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "taolun.notifications",
     "taolun.rectification",
     "taolun.reporting",
+    "taolun.supervision",
+    "taolun.targets",
+    "taolun.api",
     "taolun.documents",
 ]
 
@@ -115,6 +118,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compiles each big rollup anew (about half a second on a province) and buys
+    # nothing for queries that run in well under a second: off, unless the URL says.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
@@ -168,6 +176,10 @@ TAOLUN_LEDGER_IMPORT_MAX_BYTES = int(
 )
 TAOLUN_LEDGER_IMPORT_MAX_ROWS = int(os.environ.get("TAOLUN_LEDGER_IMPORT_MAX_ROWS", 200_000))
 # The date the platform believes it is; empty means the real date (see taolun.core.clock).
+# Subtrees this big read their dashboard figures from a snapshot computed in the
+# background (supervision/snapshots.py); how many seconds a snapshot stays fresh.
+TAOLUN_ROLLUP_SNAPSHOT_UNITS = int(os.environ.get("TAOLUN_ROLLUP_SNAPSHOT_UNITS", 2000))
+TAOLUN_ROLLUP_SNAPSHOT_SECONDS = int(os.environ.get("TAOLUN_ROLLUP_SNAPSHOT_SECONDS", 600))
 TAOLUN_TODAY = os.environ.get("TAOLUN_TODAY", "")
 
 EMAIL_BACKEND = os.environ.get(

@@ -22,4 +22,7 @@ urlpatterns = [
     path("ledger/", include("taolun.rectification.urls")),
     path("reporting/", include("taolun.reporting.urls")),
     path("public/", include("taolun.reporting.public_urls")),
+    path("supervision/", include("taolun.supervision.urls")),
+    path("targets/", include("taolun.targets.urls")),
+    path("api/", include("taolun.api.urls")),
 ]

@@ -26,7 +26,9 @@ def audited(actor) -> Iterator[None]:
     """Attribute the changes in the block to ``actor``.
 
     Inside a request the audit middleware has already named the actor (with the
-    client address); commands and tasks have no such context, so set one here.
+    client address); commands, tasks and requests without a session (the API's tokens)
+    have no such context, so set one here, and give back the one found afterwards: the
+    middleware reads its own when the request ends.
     """
     try:
         current = auditlog_value.get()
@@ -39,4 +41,4 @@ def audited(actor) -> Iterator[None]:
         with set_actor(actor):
             yield
     finally:
-        auditlog_value.set({})
+        auditlog_value.set(current if current is not None else {})

@@ -81,6 +81,9 @@ from taolun.rectification.services import (
     vote_cast,
 )
 from taolun.reporting import demo_briefs, demo_cases, demo_publicity, demo_stats, demo_summary
+from taolun.supervision import demo_inspections, demo_scores
+from taolun.targets import demo as demo_targets
+from taolun.targets.demo import WORK_TARGET_AREAS
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 
@@ -315,18 +318,6 @@ ACTIONS = [
         "“大讨论”的思想和实践成果,形成务实管用、可长期坚持、可复制推广的制度机制。",
         dt.date(2019, 6, 30),
     ),
-]
-
-# The 2019 重点目标任务 of the federation (section 四 of the speech). Work targets get
-# their own model in a later issue; until then they are listed in the federation
-# campaign's main tasks.
-WORK_TARGET_AREAS = [
-    "坚持精准扶贫,坚决打赢贫困残疾人脱贫攻坚战",
-    "以重点带全局,统筹推进残疾预防和残疾人康复工作",
-    "加强薄弱环节,提高残疾人社会保障和公共服务水平",
-    "推进法治建设,维护残疾人合法权益和社会稳定",
-    "加强宣传引导,进一步营造残疾人事业发展良好氛围",
-    "夯实工作基础,增强残疾人事业发展动力和后劲",
 ]
 
 
@@ -1403,6 +1394,12 @@ class _Loader:
         for part in (demo_briefs, demo_cases, demo_stats, demo_publicity, demo_summary):
             part.load(self, campaign)
 
+    def load_supervision(self, campaign: Campaign) -> None:
+        """Inspections with findings (one on the ledger), the scoring scheme, and the six
+        2019 work-target areas with indicators and first reports."""
+        for part in (demo_inspections, demo_scores, demo_targets):
+            part.load(self, campaign)
+
     def record(
         self,
         campaign: Campaign,
@@ -1579,6 +1576,8 @@ def load_demo(*, accounts: bool) -> DemoResult:
         loader.load_records(federation)
         loader.load_ledger(federation)
         loader.load_participation(federation)
+        # Inspections put a finding on the ledger: before the summary counts the ledger.
+        loader.load_supervision(federation)
         loader.load_reporting(federation)
         if accounts:
             loader.load_accounts()

@@ -21,11 +21,13 @@ Two things write-only mode does not offer, and how they are done instead:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Generator, Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -274,3 +276,19 @@ def _sheet_title(title: str) -> str:
 
 
 __all__ = ["DATE_FORMAT", "Column", "XlsxTable"]
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_download(write: Callable[[IO[bytes]], Any], filename: str) -> FileResponse:
+    """A download of the workbook ``write`` puts into the file it is given, spooled to disk
+    past a few MiB: a province's sheet never sits whole in memory."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    write(out)
+    out.seek(0)
+    response = FileResponse(
+        out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

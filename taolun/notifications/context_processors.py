@@ -2,7 +2,9 @@ from django.utils.functional import SimpleLazyObject
 
 
 def todo_count(request):
-    """The to-do counter shown on every page, computed only if a template reads it."""
+    """The to-do counter shown on every page, computed only if a template reads it, and
+    whether the header offers supervision (read from the user's cached scope: the counter
+    needs the same scope, so neither adds a query to the other)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -12,4 +14,11 @@ def todo_count(request):
 
         return count_for(user)
 
-    return {"todo_count": SimpleLazyObject(count)}
+    def supervises() -> bool:
+        from taolun.org.selectors import scope_for
+        from taolun.supervision.access import READER_ROLES
+
+        scope = scope_for(user)
+        return scope.is_everything or bool(scope.paths_for(READER_ROLES))
+
+    return {"todo_count": SimpleLazyObject(count), "nav_supervises": SimpleLazyObject(supervises)}

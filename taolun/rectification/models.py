@@ -203,6 +203,14 @@ class Problem(models.Model):
             models.Index(fields=["unit", "state"]),
             models.Index(fields=["deadline"]),
             models.Index(fields=["source_type", "source_id"]),
+            # The to-do counter's kinds each name a state (and flagged ones a round): with
+            # these, a province's counter reads the few rows it counts, not every problem.
+            models.Index(fields=["state", "evaluation_round"]),
+            models.Index(
+                fields=["evaluation_open"],
+                condition=Q(evaluation_open=True),
+                name="rectification_evaluation_open",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -276,11 +276,17 @@ def _round_count(rating: str | None = None):
 FLAGGED = Q(state=ProblemState.VERIFIED, vote_unsatisfied__gt=F("vote_total") / 2.0)
 
 
-def _with_round_counts(qs: QuerySet[Problem]) -> QuerySet[Problem]:
-    return qs.annotate(
-        vote_total=Coalesce(_round_count(), 0),
-        vote_unsatisfied=Coalesce(_round_count(Rating.UNSATISFIED), 0),
-    )
+def _with_round_counts(qs: QuerySet[Problem], *, flaggable_only: bool = False) -> QuerySet[Problem]:
+    """Annotate the current round's vote counts. ``flaggable_only`` counts them for verified
+    problems that were put to evaluation and gives 0 elsewhere: the database then runs the
+    vote subqueries for those few rows only, not for every problem of a province (the header
+    counter and the office's to-do list need no more)."""
+    total, unsatisfied = Coalesce(_round_count(), 0), Coalesce(_round_count(Rating.UNSATISFIED), 0)
+    if flaggable_only:
+        flaggable = Q(state=ProblemState.VERIFIED, evaluation_round__gt=0)
+        total = Case(When(flaggable, then=total), default=Value(0))
+        unsatisfied = Case(When(flaggable, then=unsatisfied), default=Value(0))
+    return qs.annotate(vote_total=total, vote_unsatisfied=unsatisfied)
 
 
 def with_evaluation(qs: QuerySet[Problem]) -> QuerySet[Problem]:
@@ -657,7 +663,8 @@ def _flagged_q(user: User) -> Q | None:
     """Needs the annotations of ``_with_round_counts``."""
     if not _holds(user, Role.OFFICE):
         return None
-    return scope_for(user).q_in_campaign([Role.OFFICE]) & FLAGGED
+    flaggable = Q(state=ProblemState.VERIFIED, evaluation_round__gt=0)
+    return scope_for(user).q_in_campaign([Role.OFFICE]) & flaggable & FLAGGED
 
 
 def _sent_back_q(user: User) -> Q | None:
@@ -699,7 +706,9 @@ def _to_evaluate_q(user: User) -> Q | None:
 def _todo_problems(condition: Q | None, *, votes: bool = False) -> QuerySet[Problem]:
     if condition is None:
         return Problem.objects.none()
-    qs = _with_round_counts(Problem.objects.all()) if votes else Problem.objects.all()
+    qs = Problem.objects.all()
+    if votes:
+        qs = _with_round_counts(qs, flaggable_only=True)
     return qs.filter(condition).select_related("campaign__owner_unit", "unit")
 
 
@@ -749,6 +758,9 @@ def _pending_extension_q(user: User) -> Q | None:
     return Q(pk__in=pending) & scope_for(user).q_in_campaign([Role.OFFICE])
 
 
+TODO_COUNT_CAP = 100
+
+
 def ledger_todo_count(user: User) -> int:
     """How many ledger items wait for the user: one query, none for a user without roles.
 
@@ -766,8 +778,14 @@ def ledger_todo_count(user: User) -> int:
     conditions = [c for c in kinds if c is not None]
     if not conditions:
         return 0
-    qs = _with_round_counts(Problem.objects.all()) if flagged else Problem.objects.all()
-    counted = qs.filter(reduce(or_, conditions)).aggregate(
+    qs = Problem.objects.all()
+    if flagged is not None:
+        qs = _with_round_counts(qs, flaggable_only=True)
+    # The header shows "99+" past TODO_COUNT_CAP: the first so many problems waiting are
+    # found and counted, kind by kind, so an office with a province's thousands of
+    # problems to verify does not count them all on every page.
+    waiting = qs.filter(reduce(or_, conditions)).order_by().values("pk")[:TODO_COUNT_CAP]
+    counted = qs.filter(pk__in=waiting).aggregate(
         **{f"n{i}": Count("id", filter=c) for i, c in enumerate(conditions)}
     )
     return sum(counted.values())

@@ -140,22 +140,30 @@ def _in_campaign(campaign: Campaign, unit: Unit | None) -> bool:
 
 
 def _check_source(actor: User, problem: Problem, source: Model | None) -> str | None:
-    """An error message when ``source`` cannot be the problem's source, else None."""
+    """An error message when ``source`` cannot be the problem's source, else None.
+
+    The source's kind may add its own rule (``SourceKind.check``); it is asked with the
+    source's row locked until the transaction ends, so two problems written at once
+    from the same source cannot both pass it.
+    """
     if source is None:
         return None
     kind = kind_of(source)
     if kind is None:
         return _("A problem cannot come from this kind of object.")
-    campaign_id = (
-        kind.readable(actor)
-        .filter(pk=source.pk)
-        .values_list(kind.campaign_field, flat=True)
-        .first()
-    )
+    readable = kind.readable(actor).filter(pk=source.pk)
+    if kind.campaign_of is None:
+        campaign_id = readable.values_list(kind.campaign_field, flat=True).first()
+    else:
+        row = readable.first()
+        campaign_id = kind.campaign_of(row) if row is not None else None
     if campaign_id is None:
         return _("Choose a source you can see.")
     if campaign_id != problem.campaign_id:
         return _("The source belongs to another campaign.")
+    if kind.check is not None:
+        locked = kind.model_class().objects.select_for_update().get(pk=source.pk)
+        return kind.check(locked, problem)
     return None
 
 

@@ -35,6 +35,11 @@ class SourceKind:
     initial: Callable[[Model], dict[str, Any]] = _found_in
     # The lookup from the source to its campaign's id: a problem links only within one campaign.
     campaign_field: str = "campaign"
+    # When the campaign is no plain lookup, computed from the readable row instead.
+    campaign_of: Callable[[Model], int] | None = None
+    # The kind's own rule, given the source locked and the problem being written: an
+    # error message, or None. Both ways a problem comes from a source pass through it.
+    check: Callable[[Model, Model], str | None] | None = None
 
     def model_class(self) -> type[Model]:
         return apps.get_model(self.model)
@@ -68,6 +73,32 @@ def _from_opinion(opinion: Model) -> dict[str, Any]:
     }
 
 
+def _findings_for_user(user: User) -> QuerySet:
+    from taolun.supervision.inspections import findings_for_user
+
+    return findings_for_user(user)
+
+
+def _from_finding(finding: Model) -> dict[str, Any]:
+    from taolun.supervision.inspections import suggested_problem
+
+    return suggested_problem(finding)
+
+
+def _finding_campaign(finding: Model) -> int:
+    from taolun.supervision.inspections import ledger_campaign_id
+
+    return ledger_campaign_id(finding)
+
+
+def _check_finding(finding: Model, problem: Model) -> str | None:
+    """The rule of ``finding_to_problem``: no good practice, no finding on the ledger twice."""
+    from taolun.supervision.inspections import ledger_refusal
+
+    refusal = ledger_refusal(finding, problem)
+    return None if refusal is None else refusal.messages[0]
+
+
 SOURCE_KINDS: tuple[SourceKind, ...] = (
     SourceKind("activities.ActivityRecord", _records_for_user),
     SourceKind(
@@ -75,6 +106,15 @@ SOURCE_KINDS: tuple[SourceKind, ...] = (
         _opinions_for_user,
         initial=_from_opinion,
         campaign_field="topic__campaign",
+    ),
+    # A finding's problem goes to the ledger its unit keeps: the inspection's campaign,
+    # or the descendant campaign the unit acts in.
+    SourceKind(
+        "supervision.Finding",
+        _findings_for_user,
+        initial=_from_finding,
+        campaign_of=_finding_campaign,
+        check=_check_finding,
     ),
 )
 

@@ -8,8 +8,6 @@ fingerprint is kept in the session until the import model has a place for it.
 
 from __future__ import annotations
 
-import tempfile
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +22,7 @@ from django_tasks.base import TaskResultStatus
 
 from taolun.campaigns.selectors import get_campaign_for_user
 from taolun.core import clock
+from taolun.documents.xlsx import xlsx_download
 from taolun.rectification import ledger_io
 from taolun.rectification.forms import LedgerFilterForm
 from taolun.rectification.models import ImportState, LedgerImport
@@ -71,20 +70,12 @@ def ledger_export(request: HttpRequest, campaign: str) -> FileResponse:
     campaign_obj = get_campaign_for_user(request.user, campaign)
     filters = LedgerFilterForm(request.GET, campaign=campaign_obj, user=request.user).filters()
     today = clock.today()
-    # Spooled to disk past a few MiB: a province's ledger never sits in memory.
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    ledger_io.ledger_export(
-        user=request.user, campaign=campaign_obj, out=out, filters=filters, today=today
+    return xlsx_download(
+        lambda out: ledger_io.ledger_export(
+            user=request.user, campaign=campaign_obj, out=out, filters=filters, today=today
+        ),
+        ledger_io.export_filename(campaign_obj, today),
     )
-    out.seek(0)
-    response = FileResponse(
-        out,
-        as_attachment=True,
-        filename=ledger_io.export_filename(campaign_obj, today),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _session_key(pk: int) -> str:

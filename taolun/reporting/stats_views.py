@@ -9,7 +9,6 @@ form that was sent, with what was typed kept.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from taolun.campaigns.models import Campaign
 from taolun.campaigns.selectors import get_campaign_for_user
 from taolun.core import clock
-from taolun.documents.xlsx import Column, XlsxTable
+from taolun.documents.xlsx import Column, XlsxTable, xlsx_download
 from taolun.org.models import Unit
 from taolun.reporting import stats as svc
 from taolun.reporting.stats_forms import (
@@ -106,17 +105,7 @@ def stats_xlsx(request: HttpRequest, campaign: str) -> FileResponse:
         sheet.add_row([name, *values])
     if table.total:
         sheet.add_row([_("Total"), *table.total_values])
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    sheet.save(out)
-    out.seek(0)
-    response = FileResponse(
-        out,
-        as_attachment=True,
-        filename=f"briefs-{campaign_obj.slug}-{clock.today():%Y%m%d}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_download(sheet.save, f"briefs-{campaign_obj.slug}-{clock.today():%Y%m%d}.xlsx")
 
 
 def _level_label(level: svc.Level) -> str:

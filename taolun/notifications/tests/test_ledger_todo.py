@@ -121,3 +121,18 @@ def test_ledger_counter_costs_one_query_and_none_without_roles(
     ledger_todo_count(org.outsider)
     with django_assert_num_queries(0):
         assert ledger_todo_count(org.outsider) == 0
+
+
+def test_counter_stops_counting_past_its_cap_and_the_header_says_so(
+    org, march, client, monkeypatch
+):
+    for _ in range(3):
+        completed(org)
+    assert ledger_todo_count(org.office) == 3
+    monkeypatch.setattr("taolun.rectification.selectors.TODO_COUNT_CAP", 2)
+    assert ledger_todo_count(org.office) == 2  # the first two found, not all of them
+
+    monkeypatch.setattr("taolun.notifications.selectors.todo_count", lambda user: 250)
+    client.force_login(org.office)
+    page = client.get(reverse("campaigns:list")).content.decode()
+    assert re.search(r'data-testid="todo-count">\s*99\+', page)

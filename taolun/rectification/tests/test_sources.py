@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -64,8 +65,12 @@ def source_error(call) -> list[str]:
     return exc.value.message_dict["source_object"]
 
 
-def test_records_and_opinions_are_the_kinds_of_source(org, records):
-    assert [k.model for k in SOURCE_KINDS] == ["activities.ActivityRecord", "discussion.Opinion"]
+def test_records_opinions_and_findings_are_the_kinds_of_source(org, records):
+    assert [k.model for k in SOURCE_KINDS] == [
+        "activities.ActivityRecord",
+        "discussion.Opinion",
+        "supervision.Finding",
+    ]
     assert kind_of(records["b1"]).model_class() is ActivityRecord
     assert is_source_kind(records["b1"])
     assert not is_source_kind(org.branch1)
@@ -225,3 +230,106 @@ def test_an_opinion_of_another_campaign_is_refused(org):
     source = get_source_for_user(org.office, f"discussion.opinion:{opinion.pk}")
     messages = source_error(lambda: make_problem(org, who="office", source_object=source))
     assert messages == ["The source belongs to another campaign."]
+
+
+# ---------------------------------------------------------------- supervision findings
+
+
+@pytest.fixture
+def findings(org):
+    from taolun.supervision.inspections import finding_add, inspection_create
+    from taolun.supervision.models import FindingKind
+
+    inspection = inspection_create(
+        actor=org.supervisor,
+        campaign=org.campaign,
+        unit=org.branch1,
+        visited_on=D(2019, 3, 10),
+        checked="<p>台账</p>",
+    )
+    return {
+        "problem": finding_add(actor=org.supervisor, inspection=inspection, text="<p>记录不全</p>"),
+        "good": finding_add(
+            actor=org.supervisor,
+            inspection=inspection,
+            kind=FindingKind.GOOD_PRACTICE,
+            text="<p>做法好</p>",
+        ),
+    }
+
+
+def test_the_ledgers_form_puts_a_finding_on_the_ledger_once(org, findings):
+    from taolun.supervision.inspections import finding_to_problem
+
+    finding = findings["problem"]
+    first = make_problem(org, source_object=finding)
+    assert first.source_object == finding
+    messages = source_error(lambda: make_problem(org, source_object=finding))
+    assert messages == [f"Finding 1 is already on the ledger as problem {first.ledger_number}."]
+    # The inspection's one step says the same, in the same words.
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        finding_to_problem(actor=org.contact1, finding=finding)
+    assert exc.value.messages == messages
+    assert list(problems_from(finding)) == [first]
+
+
+def test_the_ledgers_form_refuses_a_good_practice(org, findings):
+    messages = source_error(lambda: make_problem(org, source_object=findings["good"]))
+    assert messages == ["Finding 2 is a good practice, not a problem."]
+    assert not Problem.objects.exists()
+
+
+def test_a_problem_keeps_its_finding_but_takes_none_already_on_the_ledger(org, findings):
+    finding = findings["problem"]
+    first = make_problem(org, source_object=finding)
+    # Saving the link it has is no second problem.
+    problem_update(actor=org.contact1, problem=first, source_object=finding, source_note="改")
+    first.refresh_from_db()
+    assert (first.source_id, first.source_note) == (finding.pk, "改")
+    other = make_problem(org)
+    messages = source_error(
+        lambda: problem_update(actor=org.contact1, problem=other, source_object=finding)
+    )
+    assert messages == [f"Finding 1 is already on the ledger as problem {first.ledger_number}."]
+    other.refresh_from_db()
+    assert other.source_id is None
+    assert source_error(
+        lambda: problem_update(actor=org.contact1, problem=other, source_object=findings["good"])
+    ) == ["Finding 2 is a good practice, not a problem."]
+
+
+def test_a_finding_is_checked_locked(org, findings, monkeypatch):
+    """Two problems written at once from one finding wait for each other's check."""
+    from django.db.models import QuerySet
+
+    from taolun.rectification import sources
+
+    locked: list[str] = []
+    select_for_update = QuerySet.select_for_update
+
+    def recording(self, *args, **kwargs):
+        locked.append(self.model._meta.label)
+        return select_for_update(self, *args, **kwargs)
+
+    seen: list[tuple[int, bool]] = []
+    kind = kind_of(findings["problem"])
+
+    def check(source, problem):
+        seen.append((source.pk, "supervision.Finding" in locked))
+        return kind.check(source, problem)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", recording)
+    monkeypatch.setattr(
+        sources,
+        "SOURCE_KINDS",
+        tuple(k if k is not kind else dataclasses.replace(k, check=check) for k in SOURCE_KINDS),
+    )
+    make_problem(org, source_object=findings["problem"])
+    assert seen == [(findings["problem"].pk, True)]
+
+
+def test_a_record_has_no_rule_of_its_own(org, records):
+    # Records and opinions may be the source of several problems.
+    make_problem(org, source_object=records["b1"])
+    make_problem(org, source_object=records["b1"])
+    assert problems_from(records["b1"]).count() == 2

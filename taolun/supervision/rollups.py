@@ -1,0 +1,493 @@
+"""Figures of a campaign rolled up over the unit tree, in SQL.
+
+Every source table is counted in one grouped query whose group is a prefix of the
+row's unit path (``Substr(unit__path, 1, n)``): the prefix of length
+``len(unit.path) + steplen`` names the direct child whose subtree holds the row, so a
+dashboard over three children or three thousand costs the same dozen queries. The
+campaign's descendant campaigns count too (a federation's branches act in the
+federation's campaign under the province's), stages matched by their number.
+
+Definitions, shared by the pages, scores and the API:
+
+- completion rate = (done + done late) ÷ all action cells;
+- timeliness = done on time ÷ (done + done late + overdue);
+- open problems are on the ledger and not closed (open, in progress, completed awaiting
+  verification); overdue ones show the red light (``light_expression``); a verified
+  problem was on time when its completion was claimed by its deadline, or it had none
+  (as on the rectification pages);
+- rectification rate = verified on time ÷ (verified + overdue);
+- adopted briefs count once per brief: adopted by its own office (level 1), and adopted
+  by an office above (level 2 or higher);
+- participation counts study logs, submitted reflections and opinions (replies
+  included) by the unit they were written for; members are people whose home unit is
+  in the subtree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr
+
+from taolun.campaigns.models import (
+    ActionKind,
+    ActionStatus,
+    Campaign,
+    CellStatus,
+    status_expression,
+)
+from taolun.discussion.models import Opinion
+from taolun.org.models import Unit
+from taolun.rectification.models import LIVE, Light, Problem, ProblemState, light_expression
+from taolun.reporting.models import BriefReview, ReviewState
+from taolun.study.models import Reflection, StudyLog
+from taolun.supervision.models import Finding, FindingKind
+
+KINDS = (ActionKind.PRESCRIBED.value, ActionKind.SELF_SELECTED.value)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class StatusCounts:
+    """Action cells by status (``CellStatus`` values)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def of(self, status: str) -> int:
+        """Cells in ``status`` (a method, not indexing: templates would take
+        ``counts.done`` for ``counts["done"]``)."""
+        return self.counts.get(status, 0)
+
+    def add(self, status: str, n: int) -> None:
+        self.counts[status] = self.counts.get(status, 0) + n
+
+    def merge(self, other: StatusCounts) -> None:
+        for status, n in other.counts.items():
+            self.add(status, n)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> int:
+        return self.of(CellStatus.DONE)
+
+    @property
+    def done_late(self) -> int:
+        return self.of(CellStatus.DONE_LATE)
+
+    @property
+    def overdue(self) -> int:
+        return self.of(CellStatus.OVERDUE)
+
+    @property
+    def awaiting_review(self) -> int:
+        return self.of(CellStatus.AWAITING_REVIEW)
+
+    @property
+    def in_progress(self) -> int:
+        return self.of(CellStatus.IN_PROGRESS)
+
+    @property
+    def not_started(self) -> int:
+        return self.of(CellStatus.NOT_STARTED)
+
+    @property
+    def completed(self) -> int:
+        return self.done + self.done_late
+
+    @property
+    def completion_rate(self) -> float | None:
+        return _rate(self.completed, self.total)
+
+    @property
+    def timeliness(self) -> float | None:
+        return _rate(self.done, self.done + self.done_late + self.overdue)
+
+
+@dataclass
+class ActionFigures:
+    """Action cells of one kind (prescribed or self-selected), by stage number."""
+
+    by_stage: dict[int, StatusCounts] = field(default_factory=dict)
+
+    def stage(self, number: int) -> StatusCounts:
+        return self.by_stage.get(number) or StatusCounts()
+
+    def add(self, stage: int, status: str, n: int) -> None:
+        self.by_stage.setdefault(stage, StatusCounts()).add(status, n)
+
+    def merge(self, other: ActionFigures) -> None:
+        for number, counts in other.by_stage.items():
+            self.by_stage.setdefault(number, StatusCounts()).merge(counts)
+
+    @property
+    def overall(self) -> StatusCounts:
+        total = StatusCounts()
+        for counts in self.by_stage.values():
+            total.merge(counts)
+        return total
+
+
+_COUNTS = (
+    "problems_total",
+    "problems_open",
+    "problems_overdue",
+    "problems_verified",
+    "problems_verified_on_time",
+    "problems_carried_over",
+    "briefs_adopted_here",
+    "briefs_adopted_above",
+    "study_logs",
+    "reflections",
+    "opinions",
+    "members",
+    "findings",
+    "findings_default",
+)
+# The counts a reader is given (the API's figures): all but the scores' own tally of
+# findings that take the scheme's default deduction.
+SHOWN_COUNTS = tuple(name for name in _COUNTS if name != "findings_default")
+
+
+@dataclass
+class UnitFigures:
+    """One subtree's raw counts; rates are properties, None when nothing is counted.
+
+    ``findings`` counts problem findings; ``findings_default`` those of them without
+    their own deduction (the scoring scheme's default applies), ``findings_deduction``
+    the sum of the deductions set on the others.
+    """
+
+    unit: Unit | None = None
+    has_children: bool = False
+    prescribed: ActionFigures = field(default_factory=ActionFigures)
+    self_selected: ActionFigures = field(default_factory=ActionFigures)
+    problems_total: int = 0
+    problems_open: int = 0
+    problems_overdue: int = 0
+    problems_verified: int = 0
+    problems_verified_on_time: int = 0
+    problems_carried_over: int = 0
+    briefs_adopted_here: int = 0
+    briefs_adopted_above: int = 0
+    study_logs: int = 0
+    reflections: int = 0
+    opinions: int = 0
+    members: int = 0
+    findings: int = 0
+    findings_default: int = 0
+    findings_deduction: Decimal = Decimal(0)
+
+    def merge(self, other: UnitFigures) -> None:
+        self.prescribed.merge(other.prescribed)
+        self.self_selected.merge(other.self_selected)
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.findings_deduction += other.findings_deduction
+
+    def kind(self, kind: str) -> ActionFigures:
+        return self.prescribed if kind == ActionKind.PRESCRIBED else self.self_selected
+
+    @property
+    def actions(self) -> StatusCounts:
+        total = self.prescribed.overall
+        total.merge(self.self_selected.overall)
+        return total
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.actions.completion_rate
+
+    @property
+    def timeliness(self) -> float | None:
+        return self.actions.timeliness
+
+    @property
+    def problems_due(self) -> int:
+        """Problems the rectification rate is measured on: verified, or overdue."""
+        return self.problems_verified + self.problems_overdue
+
+    @property
+    def rectification_rate(self) -> float | None:
+        return _rate(self.problems_verified_on_time, self.problems_due)
+
+    @property
+    def participation(self) -> int:
+        return self.study_logs + self.reflections + self.opinions
+
+    @property
+    def participation_per_member(self) -> float | None:
+        return _rate(self.participation, self.members)
+
+
+# ---------------------------------------------------------------- the campaigns counted
+
+
+@dataclass(frozen=True)
+class _Family:
+    """The campaign's family: ids, and where each child campaign takes over from its parent."""
+
+    ids: list[int]
+    # (parent campaign id, child campaign's owner path): the parent's action cells under
+    # that path were left behind when the child was created and are counted in the child.
+    handed_over: list[tuple[int, str]]
+
+
+def _family(campaign: Campaign) -> _Family:
+    """The campaign and its descendant campaigns: one query, kept on the object.
+
+    Descendants are run at or below the campaign's owner, so only those are read.
+    """
+    cached = getattr(campaign, "_taolun_family", None)
+    if cached is not None:
+        return cached
+    rows = Campaign.objects.filter(
+        owner_unit__path__startswith=campaign.owner_unit.path
+    ).values_list("id", "parent_id", "owner_unit__path")
+    children: dict[int | None, list[tuple[int, str]]] = defaultdict(list)
+    for pk, parent, owner_path in rows:
+        children[parent].append((pk, owner_path))
+    ids, handed_over, todo = [campaign.pk], [], [campaign.pk]
+    while todo:
+        parent = todo.pop()
+        for pk, owner_path in children.get(parent, []):
+            ids.append(pk)
+            handed_over.append((parent, owner_path))
+            todo.append(pk)
+    family = _Family(ids=ids, handed_over=handed_over)
+    campaign._taolun_family = family
+    return family
+
+
+def campaign_family(campaign: Campaign) -> list[int]:
+    """Ids of the campaign and its descendant campaigns (one query, kept on the object)."""
+    return _family(campaign).ids
+
+
+def _family_statuses(campaign: Campaign) -> QuerySet:
+    """The family's action cells, each counted once.
+
+    A child campaign created after its units had worked leaves their recorded cells in
+    the parent (``campaign_sync_statuses`` deletes only the untouched ones) while the
+    child gets its own: the parent's cells under each child's owner are left out.
+    """
+    family = _family(campaign)
+    qs = ActionStatus.objects.filter(campaign_id__in=family.ids)
+    if family.handed_over:
+        qs = qs.exclude(
+            reduce(
+                or_,
+                (
+                    Q(campaign_id=parent, unit__path__startswith=path)
+                    for parent, path in family.handed_over
+                ),
+            )
+        )
+    return qs
+
+
+# ---------------------------------------------------------------- grouped counts
+
+
+def _grouped(
+    qs: QuerySet, unit_path: str, within: str, prefix_len: int, min_depth: int | None
+) -> QuerySet:
+    """Rows under ``within`` annotated with the ``prefix`` of their unit path."""
+    qs = qs.filter(**{f"{unit_path}__startswith": within})
+    if min_depth is not None:
+        depth_field = unit_path.removesuffix("path") + "depth"
+        qs = qs.filter(**{f"{depth_field}__gte": min_depth})
+    return qs.order_by().annotate(prefix=Substr(unit_path, 1, prefix_len))
+
+
+def _collect(
+    campaign: Campaign,
+    within: str,
+    prefix_len: int,
+    today: dt.date,
+    *,
+    min_depth: int | None = None,
+) -> dict[str, UnitFigures]:
+    """Figures per path prefix of length ``prefix_len`` (shorter paths group under
+    themselves): one query per source table, eight in all."""
+    family = campaign_family(campaign)
+    out: dict[str, UnitFigures] = defaultdict(UnitFigures)
+
+    def g(qs: QuerySet, unit_path: str = "unit__path") -> QuerySet:
+        return _grouped(qs, unit_path, within, prefix_len, min_depth)
+
+    statuses = (
+        g(_family_statuses(campaign))
+        .annotate(cell=status_expression(today))
+        .values("prefix", "action__kind", "stage__number", "cell")
+        .annotate(n=Count("id"))
+    )
+    for row in statuses:
+        out[row["prefix"]].kind(row["action__kind"]).add(
+            row["stage__number"], row["cell"], row["n"]
+        )
+
+    late = Q(completed_on__gt=F("deadline"))
+    verified = Q(state=ProblemState.VERIFIED)
+    problems = (
+        g(Problem.objects.filter(campaign_id__in=family).exclude(state=ProblemState.DRAFT))
+        .annotate(lamp=light_expression(today))
+        .values("prefix")
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=Q(state__in=LIVE)),
+            overdue=Count("id", filter=Q(state__in=LIVE, lamp=Light.RED)),
+            verified=Count("id", filter=verified),
+            on_time=Count("id", filter=verified & ~late),
+            carried=Count("id", filter=Q(state=ProblemState.CARRIED_OVER)),
+        )
+    )
+    for row in problems:
+        f = out[row["prefix"]]
+        f.problems_total = row["total"]
+        f.problems_open = row["open"]
+        f.problems_overdue = row["overdue"]
+        f.problems_verified = row["verified"]
+        f.problems_verified_on_time = row["on_time"]
+        f.problems_carried_over = row["carried"]
+
+    adopted = (
+        g(
+            BriefReview.objects.filter(brief__campaign_id__in=family, state=ReviewState.ADOPTED),
+            "brief__unit__path",
+        )
+        .values("prefix")
+        .annotate(
+            here=Count("brief", filter=Q(level=1), distinct=True),
+            above=Count("brief", filter=Q(level__gte=2), distinct=True),
+        )
+    )
+    for row in adopted:
+        out[row["prefix"]].briefs_adopted_here = row["here"]
+        out[row["prefix"]].briefs_adopted_above = row["above"]
+
+    simple: Iterable[tuple[str, QuerySet]] = (
+        ("study_logs", StudyLog.objects.filter(campaign_id__in=family)),
+        (
+            "reflections",
+            Reflection.objects.filter(campaign_id__in=family, submitted_at__isnull=False),
+        ),
+        ("opinions", Opinion.objects.filter(topic__campaign_id__in=family)),
+        ("members", get_user_model().objects.all()),
+    )
+    for name, qs in simple:
+        for row in g(qs).values("prefix").annotate(n=Count("id")):
+            setattr(out[row["prefix"]], name, row["n"])
+
+    findings = (
+        g(Finding.objects.filter(inspection__campaign_id__in=family, kind=FindingKind.PROBLEM))
+        .values("prefix")
+        .annotate(
+            n=Count("id"),
+            unset=Count("id", filter=Q(deduction__isnull=True)),
+            points=Coalesce(Sum("deduction"), Decimal(0)),
+        )
+    )
+    for row in findings:
+        f = out[row["prefix"]]
+        f.findings = row["n"]
+        f.findings_default = row["unset"]
+        f.findings_deduction = Decimal(row["points"])
+    return out
+
+
+def _shown(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """Units that take part in campaigns or have units under them, in tree order."""
+    return (
+        units.filter(Q(kind__takes_part=True) | Q(numchild__gt=0))
+        .select_related("kind")
+        .order_by("path")
+    )
+
+
+def _figures_for(unit: Unit, counted: dict[str, UnitFigures]) -> UnitFigures:
+    figures = counted.get(unit.path) or UnitFigures()
+    figures.unit = unit
+    figures.has_children = unit.numchild > 0
+    return figures
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """When figures read from a snapshot were computed, and how often they are refreshed."""
+
+    computed_at: dt.datetime
+    refresh_seconds: int
+
+    @property
+    def refresh_minutes(self) -> int:
+        return max(1, round(self.refresh_seconds / 60))
+
+
+@dataclass
+class Rollup:
+    """A unit's dashboard figures: its subtree's total, its own rows, and each child's.
+
+    ``as_of`` is set when they come from a snapshot (``snapshots.py``), None when live.
+    """
+
+    total: UnitFigures
+    own: UnitFigures
+    children: list[UnitFigures]
+    as_of: AsOf | None = None
+
+
+def rollup(campaign: Campaign, unit: Unit, today: dt.date) -> Rollup:
+    """The subtree total, the unit's own figures and one per direct child: nine queries."""
+    counted = _collect(campaign, unit.path, len(unit.path) + Unit.steplen, today)
+    children = [_figures_for(child, counted) for child in _shown(Unit.objects.get_children(unit))]
+    own = _figures_for(unit, counted)
+    total = UnitFigures(unit=unit, has_children=unit.numchild > 0)
+    for figures in counted.values():
+        total.merge(figures)
+    return Rollup(total=total, own=own, children=children)
+
+
+def child_rollups(campaign: Campaign, unit: Unit, today: dt.date) -> list[UnitFigures]:
+    """One figure set per direct child of ``unit`` (each over its subtree), tree order."""
+    return rollup(campaign, unit, today).children
+
+
+def unit_figures(campaign: Campaign, unit: Unit, today: dt.date) -> UnitFigures:
+    """The figures of ``unit``'s whole subtree."""
+    counted = _collect(campaign, unit.path, len(unit.path), today)
+    return _figures_for(unit, counted)
+
+
+def level_rollups(campaign: Campaign, root: Unit, depth: int, today: dt.date) -> list[UnitFigures]:
+    """Every unit ``depth`` levels below ``root`` (``depth`` ≥ 1) with its subtree's
+    figures, in tree order; rows of units above that level are left out."""
+    level = root.depth + depth
+    counted = _collect(
+        campaign,
+        root.path,
+        len(root.path) + depth * Unit.steplen,
+        today,
+        min_depth=level,
+    )
+    units = _shown(Unit.objects.filter(path__startswith=root.path, depth=level))
+    return [_figures_for(unit, counted) for unit in units]
+
+
+def max_depth_below(root: Unit) -> int:
+    """How many levels the tree goes below ``root`` (0 for a leaf): one query."""
+    deepest = Unit.objects.filter(path__startswith=root.path).aggregate(d=Max("depth"))["d"]
+    return (deepest or root.depth) - root.depth
