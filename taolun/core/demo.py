@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import importlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps as django_apps
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import translation
@@ -1562,6 +1564,20 @@ class _Loader:
             )
 
 
+# Rows the data migrations make: `manage.py flush` (and every live-server test) empties
+# them with the rest, and the demo needs them.
+REFERENCE_DATA = (
+    ("taolun.activities.migrations.0005_meeting_kinds", "add_kinds"),
+    ("taolun.reporting.migrations.0002_channels", "add_channels"),
+)
+
+
+def _ensure_reference_data() -> None:
+    """Run the data migrations' functions again (each only adds what is missing)."""
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(django_apps, None)
+
+
 def load_demo(*, accounts: bool) -> DemoResult:
     """Build the seed's campaign; with ``accounts``, also the demo's log-in accounts."""
     loader = _Loader()
@@ -1569,6 +1585,7 @@ def load_demo(*, accounts: bool) -> DemoResult:
     # Text the demo generates (the summary's draft) is in the seed's language, whatever
     # language the caller runs in.
     with transaction.atomic(), clock.travel(DEMO_TODAY), translation.override("zh-hans"):
+        _ensure_reference_data()
         loader.load_org()
         province = loader.load_province_campaign()
         federation = loader.load_federation_campaign(province)

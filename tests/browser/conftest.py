@@ -191,11 +191,14 @@ def demo(transactional_db, settings) -> str:
     return DEMO_CAMPAIGN
 
 
-def zh(msgid: str) -> str:
-    """What the Chinese UI shows for an English msgid (the msgid itself if untranslated)."""
+def zh(msgid: str, context: str | None = None) -> str:
+    """What the Chinese UI shows for an English msgid (the msgid itself if untranslated),
+    in ``context`` when the msgid has one."""
     from django.utils import translation
 
     with translation.override("zh-hans"):
+        if context is not None:
+            return translation.pgettext(context, msgid)
         return translation.gettext(msgid)
 
 

@@ -145,7 +145,7 @@ def test_the_supervisor_drills_the_dashboard_down_by_keyboard_and_back_up(
 def branch_score(page) -> tuple[Decimal, str]:
     """The supervisor's scores two levels down: the branch's deduction and its reasons."""
     page.goto(f"{live_url(page)}{SCORES}")
-    page.get_by_role("combobox", name=zh("Level")).select_option("2")
+    page.get_by_role("combobox", name=zh("Level", "tree level")).select_option("2")
     click(page, page.locator("main form[method=get]").get_by_role("button"))
     row = page.locator(f"[data-testid=scores] tr[data-unit={BRANCH}]")
     row.locator("summary").click()  # expand the reasons

@@ -7,7 +7,9 @@ code, content type, body).
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as examples
 from schemathesis.checks import not_a_server_error
@@ -23,6 +25,18 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+
+
+@pytest.fixture(autouse=True)
+def _one_connection():
+    """Requests go straight to the WSGI application, whose request signals would close the
+    test's database connection mid-transaction (PostgreSQL); Django's test client unhooks
+    them the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -545,6 +545,18 @@ def row_counts() -> dict[str, int]:
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
+def test_loads_on_an_emptied_database(settings):
+    """After `manage.py flush` the data migrations' rows are gone too; the demo puts back
+    what it needs (meeting kinds, channels) before it loads."""
+    from taolun.activities.models import MeetingKind
+    from taolun.reporting.models import Channel
+
+    Channel.objects.all().delete()
+    MeetingKind.objects.all().delete()
+    load(settings)
+    assert MeetingKind.objects.exists() and Channel.objects.filter(code="portal").exists()
+
+
 def test_second_run_changes_nothing(settings):
     load(settings)
     before = row_counts()

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.timezone import localdate
 
 from taolun.activities.tests.files import pdf, png
 from taolun.reporting.briefs import (
@@ -94,7 +95,7 @@ def test_whole_flow_up_two_levels_keeps_each_levels_decision_and_text(levels):
     brief_sign(actor=levels.head1, brief=brief)
     assert (brief.state, brief.signed_by) == (B.SIGNED, levels.head1)
     first = brief_submit(actor=levels.contact1, brief=brief)
-    assert brief.state == B.SUBMITTED and brief.submitted_at.date() == DAY
+    assert brief.state == B.SUBMITTED and localdate(brief.submitted_at) == DAY
     assert (first.level, first.campaign, first.state) == (1, levels.campaign, R.PENDING)
 
     review_decide(
@@ -148,7 +149,7 @@ def test_a_return_at_level_one_goes_back_to_the_unit_and_reuses_the_review(level
     travel(dt.date(2019, 3, 20))
     again = brief_submit(actor=levels.contact1, brief=brief)
     assert again.pk == review.pk and BriefReview.objects.count() == 1
-    assert again.state == R.PENDING and again.received_at.date() == dt.date(2019, 3, 20)
+    assert again.state == R.PENDING and localdate(again.received_at) == dt.date(2019, 3, 20)
     assert again.comment == "" and again.decided_by is None
     assert BriefEvent.objects.get(verb="return").comment == "请补充数据"
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.timezone import localdate
 
 from taolun.activities.tests.files import fake_pdf, pdf, png
 from taolun.campaigns.models import Theme
@@ -45,10 +46,10 @@ def test_a_contact_nominates_for_their_unit_and_the_office_approves(levels):
     case = nominate(levels, summary="办事群众少跑腿")
     assert case.state == CaseState.NOMINATED
     assert case.nominated_by == levels.contact1
-    assert case.nominated_at.date() == D(2019, 4, 10)
+    assert localdate(case.nominated_at) == D(2019, 4, 10)
     approved = case_decide(actor=levels.office, case=case, approve=True)
     assert approved.state == CaseState.APPROVED
-    assert approved.decided_by == levels.office and approved.decided_at.date() == D(2019, 4, 10)
+    assert approved.decided_by == levels.office and localdate(approved.decided_at) == D(2019, 4, 10)
     case.refresh_from_db()
     assert case.state == CaseState.APPROVED
 

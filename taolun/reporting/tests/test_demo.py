@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.timezone import localdate
 
 from taolun.campaigns.models import Campaign
 from taolun.core import clock
@@ -86,7 +87,7 @@ class TestReportingDemo:
         assert mobilisation.meeting is not None and mobilisation.action.number == 1
         assert mobilisation.photos.get().content_type == "image/png"
         days = BriefEvent.objects.values_list("at", flat=True)
-        assert min(days).date().month == 3 and max(days).date() <= DEMO_TODAY
+        assert localdate(min(days)).month == 3 and localdate(max(days)) <= DEMO_TODAY
 
         before = (Brief.objects.count(), BriefReview.objects.count(), BriefEvent.objects.count())
         loader = _load_area(demo_briefs)
@@ -99,7 +100,7 @@ class TestReportingDemo:
         approved = cases[demo_cases.CASE_APPROVED]
         assert approved.state == CaseState.APPROVED
         assert approved.decided_by.username == "lijunwen"
-        assert approved.decided_at.date().isoformat() == "2019-04-25"
+        assert localdate(approved.decided_at).isoformat() == "2019-04-25"
         assert approved.theme.number == 6
         assert cases[demo_cases.CASE_NOMINATED].state == CaseState.NOMINATED
         outcomes = {
@@ -135,7 +136,7 @@ class TestReportingDemo:
         }
         table = LeagueTable.objects.get(campaign=campaign)
         assert table.title == demo_stats.LEAGUE_TITLE
-        assert table.published_at.date() == demo_stats.LEAGUE_PUBLISHED_ON
+        assert localdate(table.published_at) == demo_stats.LEAGUE_PUBLISHED_ON
         assert table.rows and table.rows[0]["rank"] == 1
         assert float(table.rows[0]["points"]) > 0
         # Something to flag: some units fell short in the demo's months.
@@ -179,7 +180,7 @@ class TestReportingDemo:
         assert len(issue_items(issue)) == 2
         summary = CampaignSummary.objects.get(campaign=campaign)
         assert summary.state == SummaryState.DRAFT
-        assert summary.assembled_at.date() == DEMO_TODAY
+        assert localdate(summary.assembled_at) == DEMO_TODAY
         facts = summary_facts(campaign)
         assert facts.records_accepted > 0
         # The draft is the assembly of the demo's data, as the demo's Chinese UI words it.

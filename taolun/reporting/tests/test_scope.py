@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.http import Http404
+from django.utils.timezone import localdate
 
 from taolun.reporting.models import BriefState, ReviewState
 from taolun.reporting.selectors import briefs_for_user, get_brief_for_user, public_publications
@@ -58,9 +59,9 @@ def test_only_published_items_on_public_channels_are_public(levels):
     adopted = [(levels.campaign, ReviewState.ADOPTED)]
     brief = make_brief(levels.campaign, levels.branch1, levels.contact1, reviews=adopted)
     make_publication(brief, "portal", levels.office)  # planned only
-    make_publication(brief, "bulletin", levels.office, published_on=brief.submitted_at.date())
+    make_publication(brief, "bulletin", levels.office, published_on=localdate(brief.submitted_at))
     assert not public_publications().exists()
-    make_publication(brief, "wechat", levels.office, published_on=brief.submitted_at.date())
+    make_publication(brief, "wechat", levels.office, published_on=localdate(brief.submitted_at))
     assert list(public_publications().values_list("channel__code", flat=True)) == ["wechat"]
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.timezone import localdate
 
 from taolun.activities.models import ActivityRecord, RecordStatus
 from taolun.campaigns.tests.factories import make_campaign
@@ -206,7 +207,7 @@ def test_a_final_summary_is_no_longer_changed(data, travel):
     summary.refresh_from_db()
     assert summary.state == SummaryState.FINAL
     assert summary.finalised_by == data.office
-    assert summary.finalised_at.date() == dt.date(2019, 6, 20)
+    assert localdate(summary.finalised_at) == dt.date(2019, 6, 20)
     with pytest.raises(ValidationError):
         summary_edit(actor=data.office, summary=summary, title="x", body="y")
     with pytest.raises(ValidationError):

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.timezone import localdate
 from django_tasks.signals import task_enqueued
 
 from taolun.campaigns.models import ActionStatus, RecordState
@@ -171,7 +172,7 @@ def test_snapshot_of_yesterday_is_refreshed_once(
         stale = dashboard_rollup(org.campaign, org.root, tomorrow)
         dashboard_rollup(org.campaign, org.root, tomorrow)
     assert len(callbacks) == 1
-    assert stale.as_of.computed_at.date() == TODAY
+    assert localdate(stale.as_of.computed_at) == TODAY
     assert RollupSnapshot.objects.get(unit=org.root, depth=1).day == tomorrow
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils.timezone import localdate
 
 from taolun.campaigns.models import Campaign
 from taolun.core import clock
@@ -45,7 +46,7 @@ class TestTargetsDemo:
             unit__slug="sxdpf-rehab-centre-branch", indicator__number=1
         )
         assert report.reported_by.username == "wenjiansheng"
-        assert report.reported_at.date().isoformat() == "2019-04-04"
+        assert localdate(report.reported_at).isoformat() == "2019-04-04"
         indicators = list(Indicator.objects.filter(area__campaign__slug=FEDERATION_SLUG))
         heads = headlines(indicators, DEMO_TODAY)
         count = next(i for i in indicators if i.name == "贫困残疾人脱贫人数")
