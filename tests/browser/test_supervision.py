@@ -282,7 +282,7 @@ def test_an_api_token_works_until_it_is_revoked(new_page, live_server, demo):
     click(page, page.locator("header").get_by_role("link", name=zh("API tokens")))
     assert path_of(page) == "/api/tokens/"
     axe_check(page)
-    page.get_by_label(zh("Name"), exact=True).fill("省级平台")
+    page.get_by_label(zh("Name", "API token"), exact=True).fill("省级平台")
     click(page, page.get_by_role("button", name=zh("Create token")))
     secret = page.get_by_label(zh("Secret")).input_value()
     assert len(secret) > 20
