@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "taolun.supervision",
     "taolun.targets",
     "taolun.api",
+    "taolun.textmine",
     "taolun.documents",
 ]
 

@@ -44,7 +44,7 @@ def get_attachment_for_user(user: User, pk: int) -> Attachment:
 def records_to_review(user: User) -> QuerySet[ActivityRecord]:
     return (
         ActivityRecord.objects.filter(status=RecordStatus.SUBMITTED)
-        .filter(scope_for(user).q_in_campaign(REVIEWING_ROLES))
+        .filter(scope_for(user).q_in_campaign(REVIEWING_ROLES, unit_index_first=True))
         .select_related("campaign__owner_unit", "action", "unit", "created_by")
         .order_by("submitted_at", "id")
     )

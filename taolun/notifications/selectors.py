@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
 
 from taolun.activities.meeting_selectors import check_materials_due
 from taolun.activities.models import ActivityRecord, Meeting
 from taolun.activities.selectors import records_returned_to, records_to_review
 from taolun.campaigns.models import Action
 from taolun.campaigns.selectors import pending_actions_for_user
+from taolun.core.queries import count_each
 from taolun.discussion.selectors import Unanswered, unanswered_by_campaign, unanswered_opinions
 from taolun.org.models import Post, Unit, User
 from taolun.org.roles import Role
 from taolun.org.selectors import scope_for
 from taolun.rectification.models import ExtensionRequest, Problem, warning_days
 from taolun.rectification.selectors import (
+    TODO_COUNT_CAP,
     evaluations_to_vote,
     extensions_to_decide,
     flagged_problems,
@@ -28,9 +33,56 @@ from taolun.reporting.models import Brief, BriefEvent, BriefReview, BriefState, 
 from taolun.study.models import StudyMaterial
 from taolun.study.selectors import study_due
 
+# How many items of one kind the to-do page lists; the rest are one link away.
+TODO_LIST_LIMIT = 20
+# Items per page when the to-do page shows one kind in full (``?all=<kind>``).
+TODO_PAGE_SIZE = 50
+# The header counter shows "99+" from here on, so each kind is read up to this many rows:
+# below it the page's total is exact and the header needs no query of its own.
+TODO_COUNTED = TODO_COUNT_CAP
+
+# The kinds of items, in the order of the page; each is a list field of ``Todo``.
+TODO_KINDS: tuple[str, ...] = (
+    "to_review",
+    "returned",
+    "to_approve",
+    "to_verify",
+    "extensions",
+    "flagged",
+    "sent_back",
+    "to_evaluate",
+    "to_study",
+    "to_check",
+    "to_answer",
+    "briefs_to_sign",
+    "briefs_to_review",
+    "briefs_returned",
+)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How many items of one kind wait, as far as they were read, and how many are shown."""
+
+    shown: int
+    found: int
+    exact: bool = True
+
+    @property
+    def cut(self) -> bool:
+        """More wait than the page lists: it links to the full list."""
+        return self.found > self.shown
+
+    @property
+    def badge(self) -> str:
+        return str(self.found) if self.exact else f"{self.found}+"
+
 
 @dataclass
 class Todo:
+    """What waits for a user, kind by kind: at most ``TODO_LIST_LIMIT`` items of each are
+    listed; ``waiting`` says how many were found (its absence means: as many as listed)."""
+
     to_review: list[ActivityRecord] = field(default_factory=list)
     returned: list[ActivityRecord] = field(default_factory=list)
     to_approve: list[Action] = field(default_factory=list)
@@ -48,27 +100,22 @@ class Todo:
     briefs_to_sign: list[Brief] = field(default_factory=list)
     briefs_to_review: list[BriefsWaiting] = field(default_factory=list)
     briefs_returned: list[Brief] = field(default_factory=list)
+    waiting: dict[str, Waiting] = field(default_factory=dict)
+
+    def found(self, kind: str) -> int:
+        counted = self.waiting.get(kind)
+        return counted.found if counted else len(getattr(self, kind))
 
     @property
     def total(self) -> int:
-        return sum(
-            len(items)
-            for items in (
-                self.to_review,
-                self.returned,
-                self.to_approve,
-                self.to_verify,
-                self.extensions,
-                self.flagged,
-                self.sent_back,
-                self.to_evaluate,
-                self.to_study,
-                self.to_check,
-                self.to_answer,
-                self.briefs_to_sign,
-                self.briefs_returned,
-            )
-        ) + len(self.briefs_to_review)
+        """How many items wait, as the header counter counts them (exact below
+        ``TODO_COUNTED``, at least that many from there on)."""
+        return sum(self.found(kind) for kind in TODO_KINDS)
+
+    @property
+    def cut(self) -> bool:
+        """Some kind lists fewer items than wait."""
+        return any(w.cut for w in self.waiting.values())
 
 
 @dataclass(frozen=True)
@@ -183,45 +230,91 @@ def briefs_todo_count(user: User) -> int:
     return _count_kinds(user, _brief_kinds(user))
 
 
+def _rows_to_read() -> int:
+    """Rows read per kind: enough to list the kind and to count it as far as the header
+    does, so neither the page nor its header counts anything apart."""
+    return max(TODO_LIST_LIMIT + 1, TODO_COUNTED)
+
+
+def _bounded(rows: list, read: int) -> tuple[list, Waiting]:
+    """The first ``TODO_LIST_LIMIT`` of ``rows`` (read with at most ``read`` rows), and how
+    many were found: exact unless all ``read`` rows came back."""
+    shown = rows[:TODO_LIST_LIMIT]
+    return shown, Waiting(shown=len(shown), found=len(rows), exact=len(rows) < read)
+
+
+def todo_sources(user: User) -> dict[str, Callable[[], QuerySet | list]]:
+    """Each kind's full, ordered list of what waits for ``user``: querysets read lazily;
+    opinions and briefs to review are one line per campaign, so they are short lists."""
+    return {
+        "to_review": lambda: records_to_review(user),
+        "returned": lambda: records_returned_to(user),
+        "to_approve": lambda: pending_actions_for_user(user),
+        "to_verify": lambda: problems_to_verify(user),
+        "extensions": lambda: extensions_to_decide(user),
+        "flagged": lambda: flagged_problems(user),
+        "sent_back": lambda: problems_sent_back(user),
+        "to_evaluate": lambda: evaluations_to_vote(user),
+        "to_study": lambda: study_due(user, within_days=warning_days()),
+        "to_check": lambda: check_materials_due(user),
+        "to_answer": lambda: unanswered_by_campaign(user),
+        "briefs_to_sign": lambda: _listed_briefs(briefs_to_sign(user)),
+        "briefs_to_review": lambda: briefs_to_review_by_campaign(user),
+        "briefs_returned": lambda: _listed_briefs(briefs_returned_to(user)),
+    }
+
+
+def todo_kind_for_user(user: User, kind: str) -> QuerySet | list:
+    """All items of one kind waiting for ``user``, for the to-do page's full list (to page
+    through: querysets are sliced by the paginator); 404 for an unknown kind."""
+    source = todo_sources(user).get(kind)
+    if source is None:
+        raise Http404(f"No to-do list {kind!r}")
+    return source()
+
+
 def todo_for(user: User) -> Todo:
-    return Todo(
-        to_review=list(records_to_review(user)),
-        returned=list(records_returned_to(user)),
-        to_approve=list(pending_actions_for_user(user)),
-        to_verify=list(problems_to_verify(user)),
-        extensions=list(extensions_to_decide(user)),
-        flagged=list(flagged_problems(user)),
-        sent_back=list(problems_sent_back(user)),
-        to_evaluate=list(evaluations_to_vote(user)),
-        to_study=list(study_due(user, within_days=warning_days())),
-        to_check=list(check_materials_due(user)),
-        to_answer=unanswered_by_campaign(user),
-        **_briefs_waiting(user),
-        briefs_to_review=briefs_to_review_by_campaign(user),
-    )
+    """What waits for ``user``, at most ``TODO_LIST_LIMIT`` items of each kind: one query
+    per kind, each reading a bounded number of rows however much waits."""
+    read = _rows_to_read()
+    sources = todo_sources(user)
+    lists: dict[str, list] = {}
+    waiting: dict[str, Waiting] = {}
+    for kind in TODO_KINDS:
+        if kind in ("briefs_to_sign", "briefs_returned"):
+            continue
+        items = sources[kind]()
+        if isinstance(items, QuerySet):
+            lists[kind], waiting[kind] = _bounded(list(items[:read]), read)
+        else:  # one line per campaign, read whole: as many as found
+            lists[kind], waiting[kind] = _bounded(items, len(items) + 1)
+    for kind, rows in _briefs_waiting(user, read).items():
+        lists[kind], waiting[kind] = _bounded(rows, read)
+    return Todo(**lists, waiting=waiting)
 
 
-def _briefs_waiting(user: User) -> dict[str, list[Brief]]:
-    """Briefs to sign off and briefs returned to the user, read in one query."""
+def _listed_briefs(qs: QuerySet[Brief]) -> QuerySet[Brief]:
+    """Briefs as the to-do page lists them: oldest change first, with what a line shows."""
+    return qs.select_related("unit", "campaign", "author").order_by("updated_at", "id")
+
+
+def _briefs_waiting(user: User, read: int) -> dict[str, list[Brief]]:
+    """Briefs to sign off and briefs returned to the user, at most ``read`` of each, in one
+    query: the two kinds are numbered apart (by state) and cut at ``read``."""
     if not user.is_authenticated:
         return {"briefs_to_sign": [], "briefs_returned": []}
     rows = (
-        Brief.objects.filter(_to_sign_q(user) | _returned_q(user))
-        .select_related("unit", "campaign", "author")
-        .order_by("updated_at", "id")
+        _listed_briefs(Brief.objects.filter(_to_sign_q(user) | _returned_q(user)))
+        .annotate(
+            position=Window(RowNumber(), partition_by=F("state"), order_by=("updated_at", "id"))
+        )
+        .filter(position__lte=read)
     )
     waiting: dict[str, list[Brief]] = {"briefs_to_sign": [], "briefs_returned": []}
     for brief in rows:
         key = "briefs_returned" if brief.state == BriefState.RETURNED else "briefs_to_sign"
         waiting[key].append(brief)
     return waiting
-
-
-class _CountOf(Subquery):
-    """``COUNT(*)`` of a queryset as a scalar subquery: one row, even when nothing matches."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
-    output_field = IntegerField()
 
 
 def _participation_kinds(user: User) -> list[QuerySet]:
@@ -237,11 +330,7 @@ def _participation_kinds(user: User) -> list[QuerySet]:
 def _count_kinds(user: User, kinds: list[QuerySet]) -> int:
     """The rows of all ``kinds`` together in one query (a subquery count per kind), none
     when no kind applies to the user."""
-    counts = {f"n{i}": _CountOf(qs) for i, qs in enumerate(kinds) if not qs.query.is_empty()}
-    if not counts:
-        return 0
-    rows = User.objects.filter(pk=user.pk).annotate(**counts).values_list(*counts)
-    return sum(sum(values) for values in rows)
+    return sum(count_each(User.objects.filter(pk=user.pk), kinds))
 
 
 def participation_todo_count(user: User) -> int:
@@ -251,12 +340,15 @@ def participation_todo_count(user: User) -> int:
 
 
 def todo_count(user: User) -> int:
-    """The number in the header counter: three COUNT queries, at most one for the ledger and
-    one for participation and briefs together."""
-    return (
-        records_to_review(user).count()
-        + records_returned_to(user).count()
-        + pending_actions_for_user(user).count()
-        + ledger_todo_count(user)
-        + _count_kinds(user, _participation_kinds(user) + _brief_kinds(user))
-    )
+    """The number in the header counter: two queries, one for the ledger and one for every
+    other kind (a subquery each). Each kind stops counting at ``TODO_COUNT_CAP``, past which
+    the header shows "99+": a province's office must not count ten thousand records waiting
+    on every page it opens."""
+    kinds = [
+        records_to_review(user).order_by().values("pk"),
+        records_returned_to(user).order_by().values("pk"),
+        pending_actions_for_user(user).order_by().values("pk"),
+        *_participation_kinds(user),
+        *_brief_kinds(user),
+    ]
+    return ledger_todo_count(user) + _count_kinds(user, [qs[:TODO_COUNT_CAP] for qs in kinds])

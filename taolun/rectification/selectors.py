@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
@@ -34,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from taolun.campaigns.models import Campaign, Theme
 from taolun.campaigns.selectors import campaign_units_for_user, campaigns_for_user
 from taolun.core.history import AUDIT_ACTIONS
+from taolun.core.queries import count_each
 from taolun.org.models import Unit, User
 from taolun.org.roles import Role
 from taolun.org.selectors import people_for_user, scope_for, scoped
@@ -655,7 +654,7 @@ def _holds(user: User, *roles: str) -> bool:
 def _to_verify_q(user: User) -> Q | None:
     if not _holds(user, Role.OFFICE, Role.LEADER):
         return None
-    in_campaign = scope_for(user).q_in_campaign([Role.OFFICE, Role.LEADER])
+    in_campaign = scope_for(user).q_in_campaign([Role.OFFICE, Role.LEADER], unit_index_first=True)
     return Q(state=ProblemState.COMPLETED) & in_campaign
 
 
@@ -664,7 +663,7 @@ def _flagged_q(user: User) -> Q | None:
     if not _holds(user, Role.OFFICE):
         return None
     flaggable = Q(state=ProblemState.VERIFIED, evaluation_round__gt=0)
-    return scope_for(user).q_in_campaign([Role.OFFICE]) & flaggable & FLAGGED
+    return scope_for(user).q_in_campaign([Role.OFFICE], unit_index_first=True) & flaggable & FLAGGED
 
 
 def _sent_back_q(user: User) -> Q | None:
@@ -755,7 +754,7 @@ def _pending_extension_q(user: User) -> Q | None:
     if not _holds(user, Role.OFFICE):
         return None
     pending = ExtensionRequest.objects.filter(state=ExtensionState.REQUESTED).values("problem_id")
-    return Q(pk__in=pending) & scope_for(user).q_in_campaign([Role.OFFICE])
+    return Q(pk__in=pending) & scope_for(user).q_in_campaign([Role.OFFICE], unit_index_first=True)
 
 
 TODO_COUNT_CAP = 100
@@ -764,28 +763,26 @@ TODO_COUNT_CAP = 100
 def ledger_todo_count(user: User) -> int:
     """How many ledger items wait for the user: one query, none for a user without roles.
 
-    Counts problems per kind of item; a pending extension request is counted by its
-    problem, which has at most one.
+    Each kind is counted by its own subquery, so the database plans each one on its own
+    indexes (one OR over all kinds made it read a province's problems for a county's
+    office). A kind stops counting at ``TODO_COUNT_CAP`` (the header shows "99+"): an office
+    with a province's thousands of problems to verify does not count them all on every page.
+    A pending extension request is counted by its problem, which has at most one.
     """
     flagged = _flagged_q(user)
-    kinds = (
-        _to_verify_q(user),
-        _pending_extension_q(user),
-        flagged,
-        _sent_back_q(user),
-        _to_evaluate_q(user),
-    )
-    conditions = [c for c in kinds if c is not None]
-    if not conditions:
-        return 0
-    qs = Problem.objects.all()
+    kinds = [
+        Problem.objects.filter(condition).order_by().values("pk")[:TODO_COUNT_CAP]
+        for condition in (
+            _to_verify_q(user),
+            _pending_extension_q(user),
+            _sent_back_q(user),
+            _to_evaluate_q(user),
+        )
+        if condition is not None
+    ]
     if flagged is not None:
-        qs = _with_round_counts(qs, flaggable_only=True)
-    # The header shows "99+" past TODO_COUNT_CAP: the first so many problems waiting are
-    # found and counted, kind by kind, so an office with a province's thousands of
-    # problems to verify does not count them all on every page.
-    waiting = qs.filter(reduce(or_, conditions)).order_by().values("pk")[:TODO_COUNT_CAP]
-    counted = qs.filter(pk__in=waiting).aggregate(
-        **{f"n{i}": Count("id", filter=c) for i, c in enumerate(conditions)}
-    )
-    return sum(counted.values())
+        flaggable = _with_round_counts(Problem.objects.all(), flaggable_only=True)
+        kinds.append(flaggable.filter(flagged).order_by().values("pk")[:TODO_COUNT_CAP])
+    if not kinds:
+        return 0
+    return sum(count_each(User.objects.filter(pk=user.pk), kinds))

@@ -3,6 +3,10 @@
 pytest-django's ``live_server`` serves static files through the staticfiles finders, so the
 vendored front-end libraries (taolun/static/vendor, filled by ``make install``) load as they do
 under ``make run``. Helpers ``login`` and ``axe_check`` are imported by the test modules.
+
+A browser test costs about a second of fresh database and browser context before its first
+step, so the page checks are walks: ``check_pages`` opens a person's pages one after another
+in one test and names every failing page at the end.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import os
 import re
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -157,9 +162,10 @@ _demo_snapshot = None  # a private in-memory copy of the database right after lo
 def _load_demo() -> None:
     """``manage.py load_demo``, copied back from a snapshot after its first run.
 
-    Loading the demo takes about two seconds; live_server tests empty the database after
-    each test. On the in-memory SQLite test database the first load is kept with SQLite's
-    backup API and copied back in milliseconds; on any other database it is loaded anew.
+    Loading the demo takes about two seconds; live_server tests leave a clean database after
+    each test (``_copy_back_instead_of_flush``). On the in-memory SQLite test database the
+    first load is kept with SQLite's backup API and copied back in milliseconds; on any other
+    database it is loaded anew.
     """
     import sqlite3
 
@@ -180,6 +186,47 @@ def _load_demo() -> None:
         snapshot = sqlite3.connect(":memory:", check_same_thread=False)
         connection.connection.backup(snapshot)
         _demo_snapshot = snapshot
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _copy_back_instead_of_flush(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """After each live_server test, copy the just-migrated database back instead of a flush.
+
+    Django's TransactionTestCase empties every table after each test and then makes the
+    content types and permissions anew (post_migrate), which cost more than a browser test's
+    own steps when each page had a test. On the in-memory SQLite test database a copy taken
+    before the first test is put back with SQLite's backup API in milliseconds, which leaves
+    each test the same clean database; on any other database the flush runs as usual.
+    """
+    import sqlite3
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import DEFAULT_DB_ALIAS, connection
+    from django.test import TransactionTestCase
+
+    with django_db_blocker.unblock():
+        if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+            yield
+            return
+        connection.ensure_connection()
+        blank = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(blank)
+
+    flush = TransactionTestCase._fixture_teardown
+
+    def copy_back(test_case: TransactionTestCase) -> None:
+        if list(test_case._databases_names(include_mirrors=False)) != [DEFAULT_DB_ALIAS]:
+            flush(test_case)
+            return
+        connection.ensure_connection()
+        blank.backup(connection.connection)
+        ContentType.objects.clear_cache()
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(TransactionTestCase, "_fixture_teardown", copy_back)
+    yield
+    patch.undo()
+    blank.close()
 
 
 @pytest.fixture
@@ -238,6 +285,166 @@ def sign_in(page, live_server, username: str) -> None:
     )
 
 
+# -- Pages checked in one walk --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page as one person sees it: who (``""`` for an anonymous visitor) and where."""
+
+    name: str
+    user: str
+    url: Callable[[], str]
+    #: For a form shown with its errors: the fields to empty, then the button that sends it.
+    empty: tuple[str, ...] = ()
+    button: str = "main form button[type=submit] >> nth=-1"
+    #: The url adds to the demo (a draft, a file): a walk opens it after the read-only pages.
+    writes: bool = False
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def open_page(page, live_server, spec: Page) -> None:
+    """Sign in as the page's person in this context and open the page (200 expected)."""
+    page.context.clear_cookies()
+    if spec.user:
+        sign_in(page, live_server, spec.user)
+    goto(page, live_server, spec)
+
+
+def goto(page, live_server, spec: Page) -> None:
+    response = page.goto(f"{live_server.url}{spec.url()}")
+    assert response.status == 200, f"{spec}: {response.status} at {page.url}"
+
+
+def submit_empty(page, spec: Page) -> None:
+    """Empty the spec's fields (a select box to its empty choice), send the form, and check
+    that each field shows its error and the summary is announced."""
+    for selector in spec.empty:
+        if page.locator(selector).evaluate("e => e.tagName") == "SELECT":
+            page.select_option(selector, "")
+        else:
+            page.fill(selector, "")
+    with page.expect_navigation():
+        page.locator(spec.button).click()
+    errors = page.locator("#form-errors")
+    assert errors.is_visible(), f"{spec}: no error summary after sending an empty form"
+    assert errors.get_attribute("role") == "alert"
+    for selector in spec.empty:
+        assert page.locator(f"{selector}_error").is_visible(), f"{spec}: no error at {selector}"
+        assert page.locator(selector).get_attribute("aria-invalid") == "true", selector
+
+
+def users_of(pages: Iterable[Page]) -> list[str]:
+    """The people of ``pages`` in order of first appearance: one walk, and one test, each."""
+    return list(dict.fromkeys(spec.user for spec in pages))
+
+
+def check_pages(page, live_server, specs: Iterable[Page], check: Callable) -> None:
+    """Open each page in turn, as its person, and run ``check(page, spec)`` on it; then fail
+    once, naming every page that failed with its reason.
+
+    A test per page spent most of its time on a fresh database and browser context; a walk
+    pays for them once. A failing page does not stop the walk, so one run still names every
+    failing page and checks all the others. Read-only pages come first, in their order, so
+    that each is seen as the demo has it; pages whose url adds data come last.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    ordered = sorted(specs, key=lambda spec: spec.writes)
+    failures: list[str] = []
+    signed_in: str | None = None
+    for spec in ordered:
+        try:
+            if spec.user != signed_in:
+                signed_in = None
+                page.context.clear_cookies()
+                if spec.user:
+                    sign_in(page, live_server, spec.user)
+                signed_in = spec.user
+            goto(page, live_server, spec)
+            check(page, spec)
+        except (AssertionError, PlaywrightError, pytest.fail.Exception) as error:
+            failures.append(f"[{spec}] {type(error).__name__}: {error}")
+    if failures:
+        pytest.fail(
+            f"{len(failures)} of {len(ordered)} pages failed:\n\n" + "\n\n".join(failures),
+            pytrace=False,
+        )
+
+
+WIDE_TABLES = """() => Array.from(document.querySelectorAll('table'))
+  .filter(t => t.getBoundingClientRect().right > window.innerWidth + 1
+               || t.scrollWidth > document.documentElement.clientWidth)
+  .filter(t => !t.closest('.table-responsive'))
+  .map(t => t.querySelector('caption')?.textContent.trim() || t.outerHTML.slice(0, 80))"""
+
+DUPLICATE_IDS = """() => {
+    const seen = {};
+    document.querySelectorAll('[id]').forEach(el => seen[el.id] = (seen[el.id] || 0) + 1);
+    return Object.keys(seen).filter(id => seen[id] > 1);
+}"""
+
+
+# What a form's Tab key should reach: its enabled, shown fields and buttons, by id or name.
+FOCUSABLE = """(root) => Array.from(root.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])'
+  )).filter(el => !el.disabled && el.getClientRects().length > 0)
+    .map(el => el.id || el.name || el.textContent.trim())"""
+
+# Where the focus is after a Tab, and whether it shows.
+STEP = """async (selector) => {
+  const el = document.activeElement;
+  const form = document.querySelector(selector);
+  const look = () => {
+    const style = getComputedStyle(el);
+    return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
+      || style.boxShadow !== 'none';
+  };
+  // Focus styles may fade in (Bootstrap's box-shadow transition): give them a few frames.
+  let visible = look();
+  for (let frame = 0; frame < 30 && !visible; frame++) {
+    await new Promise(resolve => requestAnimationFrame(resolve));
+    visible = look();
+  }
+  return {
+    key: el.id || el.name || el.textContent.trim(),
+    inForm: !!form && form.contains(el),
+    visible,
+  };
+}"""
+
+
+def tab_through_form(page, form: str, stops: str = FOCUSABLE, limit: int = 250) -> None:
+    """From the top of the page, Tab reaches each of the form's ``stops`` in order, each with
+    a visible focus indicator (a date input takes several Tabs: year, month, day)."""
+    expected = page.locator(form).evaluate(stops)
+    assert expected, f"nothing to focus in {form}"
+    focus_document_start(page)
+    visited: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        active = page.evaluate(STEP, form)
+        if not active["inForm"]:
+            if visited:
+                break
+            continue
+        if visited and visited[-1] == active["key"]:
+            continue
+        assert active["visible"], f"no visible focus on {active['key']}"
+        visited.append(active["key"])
+    assert visited == expected
+
+
+def fits_a_phone(page, spec: Page) -> None:
+    """No sideways scroll on a phone: a wide table scrolls inside its own .table-responsive
+    box, never the page; and the page passes axe at that width."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], spec
+    assert page.evaluate(WIDE_TABLES) == [], spec
+    axe_check(page)
+
+
 def tiny_png() -> bytes:
     """A real 2×2 RGB PNG."""
 
@@ -274,3 +481,16 @@ def tiny_pdf() -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def page_basics(page, spec: Page, *, unique_ids: bool = True) -> None:
+    """What every checked page must be, after an empty send of its form when ``spec`` has
+    one: in Chinese, with one h1 and (``unique_ids``) unique element ids — labels, error links
+    and aria-describedby depend on them."""
+    if spec.empty:
+        submit_empty(page, spec)
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    assert page.locator("h1").count() == 1, "not exactly one h1"
+    if unique_ids:
+        duplicates = page.evaluate(DUPLICATE_IDS)
+        assert duplicates == [], f"duplicate ids {duplicates}"

@@ -25,8 +25,16 @@ from taolun.discussion.models import Opinion, Topic
 from taolun.discussion.services import opinion_post
 from taolun.org.models import Unit, User
 from taolun.study.models import Reflection, StudyMaterial
-from tests.browser.conftest import DEMO_CAMPAIGN, axe_check, focus_document_start
-from tests.browser.test_accessibility import FOCUSABLE, Page, open_page, submit_empty
+from tests.browser.conftest import (
+    DEMO_CAMPAIGN,
+    FOCUSABLE,
+    Page,
+    axe_check,
+    check_pages,
+    page_basics,
+    tab_through_form,
+    users_of,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -198,12 +206,18 @@ PAGES = [
     Page("topic-contact", "contact1", lambda: f"/discussion/topics/{topic(1)}/"),
     Page("inbox", "office", lambda: f"{DISCUSSION}/opinions/"),
     Page("inbox-unclassified", "office", lambda: f"{DISCUSSION}/opinions/?state=unclassified"),
-    Page("opinion-edit", "member", lambda: f"/discussion/opinions/{members_opinion()}/edit/"),
+    Page(
+        "opinion-edit",
+        "member",
+        lambda: f"/discussion/opinions/{members_opinion()}/edit/",
+        writes=True,
+    ),
     Page(
         "opinion-edit-errors",
         "member",
         lambda: f"/discussion/opinions/{members_opinion()}/edit/",
         empty=("#id_body",),
+        writes=True,
     ),
     # -- meetings ---------------------------------------------------------------------------
     Page("meetings-index-office", "office", lambda: f"{MEETINGS}/"),
@@ -219,31 +233,55 @@ PAGES = [
     Page("meeting-mobilisation", "leader", lambda: f"/meetings/{meeting(MOBILISATION)}/"),
     Page("meeting-democratic-life", "office", lambda: f"/meetings/{meeting(DLM_TITLE)}/"),
     Page("meeting-study-session", "leader", lambda: f"/meetings/{meeting(STUDY_SESSION_TITLE)}/"),
-    Page("meeting-draft-contact", "contact1", lambda: f"/meetings/{draft_meeting().pk}/"),
-    Page("meeting-draft-attendee", "member", lambda: f"/meetings/{draft_meeting().pk}/"),
-    Page("meeting-edit", "contact1", lambda: f"/meetings/{draft_meeting().pk}/edit/"),
+    Page(
+        "meeting-draft-contact", "contact1", lambda: f"/meetings/{draft_meeting().pk}/", writes=True
+    ),
+    Page(
+        "meeting-draft-attendee", "member", lambda: f"/meetings/{draft_meeting().pk}/", writes=True
+    ),
+    Page("meeting-edit", "contact1", lambda: f"/meetings/{draft_meeting().pk}/edit/", writes=True),
     Page(
         "meeting-edit-errors",
         "contact1",
         lambda: f"/meetings/{draft_meeting().pk}/edit/",
         empty=("#id_title",),
+        writes=True,
     ),
-    Page("attendance", "contact1", lambda: f"/meetings/{draft_meeting().pk}/attendance/"),
-    Page("statement-create", "contact1", lambda: f"/meetings/{draft_meeting().pk}/statements/new/"),
+    Page(
+        "attendance", "contact1", lambda: f"/meetings/{draft_meeting().pk}/attendance/", writes=True
+    ),
+    Page(
+        "statement-create",
+        "contact1",
+        lambda: f"/meetings/{draft_meeting().pk}/statements/new/",
+        writes=True,
+    ),
     Page(
         "statement-create-errors",
         "contact1",
         lambda: f"/meetings/{draft_meeting().pk}/statements/new/",
         empty=("#id_speaker",),
+        writes=True,
     ),
-    Page("statement-edit", "contact1", lambda: f"/meetings/statements/{draft_statement()}/edit/"),
-    Page("check-material-attendee", "member", lambda: f"/meetings/{draft_meeting().pk}/check/"),
+    Page(
+        "statement-edit",
+        "contact1",
+        lambda: f"/meetings/statements/{draft_statement()}/edit/",
+        writes=True,
+    ),
+    Page(
+        "check-material-attendee",
+        "member",
+        lambda: f"/meetings/{draft_meeting().pk}/check/",
+        writes=True,
+    ),
     Page(
         "check-material-errors",
         "member",
         lambda: f"/meetings/{draft_meeting().pk}/check/",
         empty=("#id_body",),
         button="main form button[name=submit]",
+        writes=True,
     ),
     Page(
         "check-material-submitted",
@@ -264,44 +302,16 @@ PAGES = [
 ]
 
 
-def send_empty(page, spec: Page) -> None:
-    """``submit_empty``, with the select boxes among the fields set to their empty choice."""
-    selects = tuple(s for s in spec.empty if page.locator(s).evaluate("e => e.tagName") == "SELECT")
-    for selector in selects:
-        page.select_option(selector, "")
-    text_fields = tuple(s for s in spec.empty if s not in selects)
-    if not selects:
-        submit_empty(page, spec)
-        return
-    for selector in text_fields:
-        page.fill(selector, "")
-    with page.expect_navigation():
-        page.locator(spec.button).click()
-    errors = page.locator("#form-errors")
-    assert errors.is_visible(), f"{spec}: no error summary after sending an empty form"
-    for selector in spec.empty:
-        assert page.locator(f"{selector}_error").is_visible(), f"{spec}: no error at {selector}"
-        assert page.locator(selector).get_attribute("aria-invalid") == "true", selector
+@pytest.mark.parametrize("user", users_of(PAGES))
+def test_participation_pages_pass_axe(page, live_server, demo, user):
+    """Each of the person's pages (forms also sent back with their errors) is in Chinese, has
+    one h1 and unique element ids, and passes axe."""
 
+    def check(page, spec: Page) -> None:
+        page_basics(page, spec)
+        axe_check(page)
 
-@pytest.mark.parametrize("spec", PAGES, ids=str)
-def test_participation_page_passes_axe(page, live_server, demo, spec):
-    open_page(page, live_server, spec)
-    if spec.empty:
-        send_empty(page, spec)
-
-    assert page.locator("html").get_attribute("lang") == "zh-Hans"
-    assert page.locator("h1").count() == 1
-    # Element ids are unique: labels, error links and aria-describedby depend on it.
-    duplicates = page.evaluate(
-        """() => {
-            const seen = {};
-            document.querySelectorAll('[id]').forEach(el => seen[el.id] = (seen[el.id] || 0) + 1);
-            return Object.keys(seen).filter(id => seen[id] > 1);
-        }"""
-    )
-    assert duplicates == [], f"{spec}: duplicate ids {duplicates}"
-    axe_check(page)
+    check_pages(page, live_server, [p for p in PAGES if p.user == user], check)
 
 
 # Forms walked by keyboard alone: (page spec name, the form's selector).
@@ -318,46 +328,14 @@ KEYBOARD_FORMS = [
     ("check-material-attendee", "main form"),
 ]
 
-STEP = """async (selector) => {
-  const el = document.activeElement;
-  const form = document.querySelector(selector);
-  const look = () => {
-    const style = getComputedStyle(el);
-    return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
-      || style.boxShadow !== 'none';
-  };
-  // Focus styles may fade in (Bootstrap's box-shadow transition): give them a few frames.
-  let visible = look();
-  for (let frame = 0; frame < 30 && !visible; frame++) {
-    await new Promise(resolve => requestAnimationFrame(resolve));
-    visible = look();
-  }
-  return {
-    key: el.id || el.name || el.textContent.trim(),
-    inForm: !!form && form.contains(el),
-    visible,
-  };
-}"""
 
-
-@pytest.mark.parametrize(("name", "form"), KEYBOARD_FORMS, ids=[n for n, _ in KEYBOARD_FORMS])
-def test_participation_form_by_keyboard(page, live_server, demo, name, form):
-    """Tab from the top of the page reaches every field and button of the form, in order,
+def test_participation_forms_by_keyboard(page, live_server, demo):
+    """Tab from the top of the page reaches every field and button of each form, in order,
     each with a visible focus indicator (a date input takes several Tabs: year, month, day)."""
-    open_page(page, live_server, next(p for p in PAGES if p.name == name))
-    expected = page.locator(form).evaluate(FOCUSABLE)
-    assert expected, f"{name}: nothing to focus in {form}"
-    focus_document_start(page)
-    visited: list[str] = []
-    for _ in range(250):
-        page.keyboard.press("Tab")
-        active = page.evaluate(STEP, form)
-        if not active["inForm"]:
-            if visited:
-                break
-            continue
-        if visited and visited[-1] == active["key"]:
-            continue
-        assert active["visible"], f"{name}: no visible focus on {active['key']}"
-        visited.append(active["key"])
-    assert visited == expected
+    forms = dict(KEYBOARD_FORMS)
+    check_pages(
+        page,
+        live_server,
+        [p for p in PAGES if p.name in forms],
+        lambda page, spec: tab_through_form(page, forms[spec.name], FOCUSABLE),
+    )

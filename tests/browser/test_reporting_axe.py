@@ -32,14 +32,18 @@ from taolun.reporting.models import (
     PublicationState,
     TypicalCase,
 )
-from tests.browser.conftest import DEMO_CAMPAIGN, PHONE, axe_check, focus_document_start
-from tests.browser.test_accessibility import (
-    WIDE_TABLES,
+from tests.browser.conftest import (
+    DEMO_CAMPAIGN,
+    PHONE,
     Page,
+    axe_check,
+    check_pages,
+    fits_a_phone,
     open_page,
-    submit_empty,
+    page_basics,
+    tab_through_form,
+    users_of,
 )
-from tests.browser.test_participation_axe import STEP
 
 pytestmark = pytest.mark.browser
 
@@ -211,45 +215,22 @@ HIDES = {
 }
 
 
-def open_as(page, live_server, spec: Page) -> None:
-    """``open_page``, anonymously for the public pages."""
-    if spec.user == ANONYMOUS:
-        response = page.goto(f"{live_server.url}{spec.url()}")
-        assert response.status == 200, f"{spec}: {response.status} at {page.url}"
-    else:
-        open_page(page, live_server, spec)
+@pytest.mark.parametrize("user", users_of(PAGES), ids=lambda user: user or "anonymous")
+def test_reporting_pages_pass_axe(page, live_server, demo, user):
+    """Each of the person's pages (forms also sent back with their errors) is in Chinese, has
+    one h1 and unique element ids, shows what it must and nothing outside its scope, and
+    passes axe."""
 
+    def check(page, spec: Page) -> None:
+        page_basics(page, spec)
+        main = page.locator("main").inner_text()
+        for text in SHOWS.get(spec.name, list)():
+            assert text in main, f"{text} is missing"
+        for text in HIDES.get(spec.name, list)():
+            assert text not in page.content(), f"{text} is shown"
+        axe_check(page)
 
-def send_empty(page, spec: Page) -> None:
-    """``submit_empty``, with the select boxes among the fields set to their empty choice."""
-    for selector in spec.empty:
-        if page.locator(selector).evaluate("e => e.tagName") == "SELECT":
-            page.select_option(selector, "")
-    submit_empty(page, spec)
-
-
-@pytest.mark.parametrize("spec", PAGES, ids=str)
-def test_reporting_page_passes_axe(page, live_server, demo, spec):
-    open_as(page, live_server, spec)
-    if spec.empty:
-        send_empty(page, spec)
-
-    assert page.locator("html").get_attribute("lang") == "zh-Hans"
-    assert page.locator("h1").count() == 1
-    duplicates = page.evaluate(
-        """() => {
-            const seen = {};
-            document.querySelectorAll('[id]').forEach(el => seen[el.id] = (seen[el.id] || 0) + 1);
-            return Object.keys(seen).filter(id => seen[id] > 1);
-        }"""
-    )
-    assert duplicates == [], f"{spec}: duplicate ids {duplicates}"
-    main = page.locator("main").inner_text()
-    for text in SHOWS.get(spec.name, list)():
-        assert text in main, f"{spec}: {text} is missing"
-    for text in HIDES.get(spec.name, list)():
-        assert text not in page.content(), f"{spec}: {text} is shown"
-    axe_check(page)
+    check_pages(page, live_server, [p for p in PAGES if p.user == user], check)
 
 
 # Forms whose errors come from a choice or from the service, not from an emptied field:
@@ -266,31 +247,33 @@ ERROR_FORMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "fill", "errors", "button"), ERROR_FORMS, ids=[f[0] for f in ERROR_FORMS]
-)
-def test_reporting_form_errors_pass_axe(page, live_server, demo, name, fill, errors, button):
-    """Sent without a choice or a required text, the form says which field, keeps what was
+def test_reporting_form_errors_pass_axe(page, live_server, demo):
+    """Sent without a choice or a required text, each form says which field, keeps what was
     typed, and passes axe."""
-    open_page(page, live_server, next(p for p in PAGES if p.name == name))
-    for selector, value in fill.items():
-        if page.locator(selector).evaluate("e => e.tagName") == "SELECT":
-            page.locator(selector).select_option(label=value)
-        else:
-            page.fill(selector, value)
-    with page.expect_navigation():
-        page.locator(button).last.click()
-    assert page.locator("#form-errors").is_visible()
-    assert page.locator("#form-errors").get_attribute("role") == "alert"
-    for selector in errors:
-        assert page.locator(f"{selector}_error").is_visible(), f"{name}: no error at {selector}"
-    for selector, value in fill.items():
-        if page.locator(selector).evaluate("e => e.tagName") == "SELECT":
-            assert page.locator(f"{selector} option:checked").inner_text() == value
-        else:
-            assert page.locator(selector).input_value() == value
-    assert page.locator("h1").count() == 1
-    axe_check(page)
+    forms = {name: (fill, errors, button) for name, fill, errors, button in ERROR_FORMS}
+
+    def check(page, spec: Page) -> None:
+        fill, errors, button = forms[spec.name]
+        for selector, value in fill.items():
+            if page.locator(selector).evaluate("e => e.tagName") == "SELECT":
+                page.locator(selector).select_option(label=value)
+            else:
+                page.fill(selector, value)
+        with page.expect_navigation():
+            page.locator(button).last.click()
+        assert page.locator("#form-errors").is_visible(), "no error summary"
+        assert page.locator("#form-errors").get_attribute("role") == "alert"
+        for selector in errors:
+            assert page.locator(f"{selector}_error").is_visible(), f"no error at {selector}"
+        for selector, value in fill.items():
+            if page.locator(selector).evaluate("e => e.tagName") == "SELECT":
+                assert page.locator(f"{selector} option:checked").inner_text() == value
+            else:
+                assert page.locator(selector).input_value() == value
+        assert page.locator("h1").count() == 1, "not exactly one h1"
+        axe_check(page)
+
+    check_pages(page, live_server, [p for p in PAGES if p.name in forms], check)
 
 
 def test_publicity_mark_sent_empty_names_the_channels(page, live_server, demo):
@@ -306,20 +289,15 @@ def test_publicity_mark_sent_empty_names_the_channels(page, live_server, demo):
     axe_check(page)
 
 
-@pytest.mark.parametrize(
-    ("name", "user", "url"),
-    [
-        ("hub", "contact1", f"{R}/briefs/"),
-        ("public", ANONYMOUS, "/public/"),
-        ("stats", "contact1", f"{R}/stats/"),  # a wide table scrolls in its own box
-    ],
-)
-def test_reporting_page_fits_a_phone(new_page, live_server, demo, name, user, url):
-    page = new_page(viewport=PHONE)
-    open_as(page, live_server, Page(name, user, lambda: url))
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    assert page.evaluate(WIDE_TABLES) == []
-    axe_check(page)
+PHONE_PAGES = [
+    Page("hub", "contact1", lambda: f"{R}/briefs/"),
+    Page("public", ANONYMOUS, lambda: "/public/"),
+    Page("stats", "contact1", lambda: f"{R}/stats/"),  # a wide table scrolls in its own box
+]
+
+
+def test_reporting_pages_fit_a_phone(new_page, live_server, demo):
+    check_pages(new_page(viewport=PHONE), live_server, PHONE_PAGES, fits_a_phone)
 
 
 # The form's tab stops: FOCUSABLE, with a radio group a single stop (its checked radio, or
@@ -337,24 +315,13 @@ TAB_STOPS = """(root) => Array.from(root.querySelectorAll(
 KEYBOARD_FORMS = [("brief-create", "main form"), ("decide", "main form"), ("forward", "main form")]
 
 
-@pytest.mark.parametrize(("name", "form"), KEYBOARD_FORMS, ids=[n for n, _ in KEYBOARD_FORMS])
-def test_reporting_form_by_keyboard(page, live_server, demo, name, form):
-    """Tab from the top of the page reaches every field and button of the form, in order,
+def test_reporting_forms_by_keyboard(page, live_server, demo):
+    """Tab from the top of the page reaches every field and button of each form, in order,
     each with a visible focus indicator."""
-    open_page(page, live_server, next(p for p in PAGES if p.name == name))
-    expected = page.locator(form).evaluate(TAB_STOPS)
-    assert expected, f"{name}: nothing to focus in {form}"
-    focus_document_start(page)
-    visited: list[str] = []
-    for _ in range(250):
-        page.keyboard.press("Tab")
-        active = page.evaluate(STEP, form)
-        if not active["inForm"]:
-            if visited:
-                break
-            continue
-        if visited and visited[-1] == active["key"]:
-            continue
-        assert active["visible"], f"{name}: no visible focus on {active['key']}"
-        visited.append(active["key"])
-    assert visited == expected
+    forms = dict(KEYBOARD_FORMS)
+    check_pages(
+        page,
+        live_server,
+        [p for p in PAGES if p.name in forms],
+        lambda page, spec: tab_through_form(page, forms[spec.name], TAB_STOPS),
+    )

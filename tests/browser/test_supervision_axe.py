@@ -18,8 +18,17 @@ import pytest
 
 from taolun.supervision.models import Finding, FindingKind, Inspection
 from taolun.targets.models import Indicator, TargetArea
-from tests.browser.conftest import DEMO_CAMPAIGN, PHONE, axe_check
-from tests.browser.test_accessibility import WIDE_TABLES, Page, open_page, submit_empty
+from tests.browser.conftest import (
+    DEMO_CAMPAIGN,
+    DUPLICATE_IDS,
+    PHONE,
+    Page,
+    axe_check,
+    check_pages,
+    fits_a_phone,
+    submit_empty,
+    users_of,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -112,28 +121,26 @@ PAGES = [
 # Pages whose <details> are opened before the check: the scores' reasons.
 EXPAND = {"scores"}
 
-DUPLICATE_IDS = """() => {
-    const seen = {};
-    document.querySelectorAll('[id]').forEach(el => seen[el.id] = (seen[el.id] || 0) + 1);
-    return Object.keys(seen).filter(id => seen[id] > 1);
-}"""
 
+@pytest.mark.parametrize("user", users_of(PAGES))
+def test_supervision_pages_pass_axe(page, live_server, demo, user):
+    """Each of the person's pages (forms also sent back with their errors, the scores with
+    their reasons open) is in Chinese, has one h1 and unique element ids, and passes axe."""
 
-@pytest.mark.parametrize("spec", PAGES, ids=str)
-def test_supervision_page_passes_axe(page, live_server, demo, spec):
-    open_page(page, live_server, spec)
-    if spec.empty:
-        submit_empty(page, spec)
-    if spec.name in EXPAND:
-        summaries = page.locator("main details > summary")
-        assert summaries.count() > 0, f"{spec}: no reasons to open"
-        summaries.first.click()
-        assert page.locator("main details[open] table").first.is_visible()
+    def check(page, spec: Page) -> None:
+        if spec.empty:
+            submit_empty(page, spec)
+        if spec.name in EXPAND:
+            summaries = page.locator("main details > summary")
+            assert summaries.count() > 0, "no reasons to open"
+            summaries.first.click()
+            assert page.locator("main details[open] table").first.is_visible()
+        assert page.locator("html").get_attribute("lang") == "zh-Hans"
+        assert page.locator("h1").count() == 1, "not exactly one h1"
+        assert page.evaluate(DUPLICATE_IDS) == [], "duplicate ids"
+        axe_check(page)
 
-    assert page.locator("html").get_attribute("lang") == "zh-Hans"
-    assert page.locator("h1").count() == 1
-    assert page.evaluate(DUPLICATE_IDS) == [], f"{spec}: duplicate ids"
-    axe_check(page)
+    check_pages(page, live_server, [p for p in PAGES if p.user == user], check)
 
 
 # The charts: an image with a text alternative, drawn from the same numbers as a table.
@@ -146,38 +153,38 @@ CHARTS = """() => Array.from(document.querySelectorAll('[data-chart]')).map(el =
 }))"""
 
 
-@pytest.mark.parametrize(
-    ("user", "url", "sources"),
-    [
-        ("supervisor", f"{S}/", ["chart-stages-data", "chart-children-data"]),
-        ("supervisor", f"{S}/units/sxdpf-education-employment/", ["chart-stages-data"]),
-    ],
-    ids=["root", "leaf"],
-)
-def test_each_chart_is_an_image_with_a_table(page, live_server, demo, user, url, sources):
-    open_page(page, live_server, Page("charts", user, lambda: url))
-    page.locator("[data-chart] svg").first.wait_for()
-    charts = page.evaluate(CHARTS)
-    assert [c["source"] for c in charts] == sources
-    for chart in charts:
-        assert chart["role"] == "img", chart
-        assert chart["label"].strip(), chart
-        assert chart["drawn"], chart
-        assert chart["table"], chart
+CHART_PAGES = {
+    "root": (
+        Page("root", "supervisor", lambda: f"{S}/"),
+        ["chart-stages-data", "chart-children-data"],
+    ),
+    "leaf": (
+        Page("leaf", "supervisor", lambda: f"{S}/units/sxdpf-education-employment/"),
+        ["chart-stages-data"],
+    ),
+}
 
 
-@pytest.mark.parametrize(
-    ("user", "url"),
-    [
-        ("supervisor", f"{S}/"),
-        ("contact1", f"{S}/units/sxdpf-branch-1/"),
-        ("supervisor", f"{S}/scores/"),
-    ],
-    ids=["dashboard-root", "dashboard-branch", "scores"],
-)
-def test_supervision_page_fits_a_phone(new_page, live_server, demo, user, url):
-    page = new_page(viewport=PHONE)
-    open_page(page, live_server, Page("phone", user, lambda: url))
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    assert page.evaluate(WIDE_TABLES) == []
-    axe_check(page)
+def test_each_chart_is_an_image_with_a_table(page, live_server, demo):
+    def check(page, spec: Page) -> None:
+        page.locator("[data-chart] svg").first.wait_for()
+        charts = page.evaluate(CHARTS)
+        assert [c["source"] for c in charts] == CHART_PAGES[spec.name][1]
+        for chart in charts:
+            assert chart["role"] == "img", chart
+            assert chart["label"].strip(), chart
+            assert chart["drawn"], chart
+            assert chart["table"], chart
+
+    check_pages(page, live_server, [spec for spec, _ in CHART_PAGES.values()], check)
+
+
+PHONE_PAGES = [
+    Page("dashboard-root", "supervisor", lambda: f"{S}/"),
+    Page("dashboard-branch", "contact1", lambda: f"{S}/units/sxdpf-branch-1/"),
+    Page("scores", "supervisor", lambda: f"{S}/scores/"),
+]
+
+
+def test_supervision_pages_fit_a_phone(new_page, live_server, demo):
+    check_pages(new_page(viewport=PHONE), live_server, PHONE_PAGES, fits_a_phone)
