@@ -94,3 +94,22 @@ def test_scope_query_does_not_depend_on_tree_size(org, django_assert_num_queries
     grant(user, org.branch1, Role.CONTACT)
     with django_assert_num_queries(2):
         assert units_for_user(user).count() == 31
+
+
+def test_unit_index_first_reaches_the_same_rows(org):
+    """The to-do kinds read a subtree unit-first (``InSubtree``); that is a plan, not a rule:
+    the rows are those of the joined ``LIKE``, for an office below the root as at the root."""
+    from taolun.rectification.models import Problem
+    from taolun.rectification.tests.factories import make_problem
+
+    here = make_problem(org, unit="branch1", description="一支部的问题")
+    there = make_problem(org, unit="branch2", description="二支部的问题")
+    branch_office = UserFactory(username="branch1-office", unit=org.branch1)
+    grant(branch_office, org.branch1, Role.OFFICE)
+    for user, expected in ((branch_office, {here.pk}), (org.office, {here.pk, there.pk})):
+        scope = scope_for(user)
+        rows = {}
+        for first in (False, True):
+            q = scope.q_in_campaign([Role.OFFICE], unit_index_first=first)
+            rows[first] = set(Problem.objects.filter(q).values_list("pk", flat=True))
+        assert rows[True] == rows[False] == expected, user.username
