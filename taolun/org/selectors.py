@@ -48,7 +48,6 @@ class InSubtree(Expression):
 
     def __init__(self, unit_field: str, path: str) -> None:
         super().__init__()
-        self.unit_field, self.path = unit_field, path
         self.units = Subquery(Unit.objects.filter(path__startswith=path).order_by().values("pk"))
         self.column = F(unit_field)
 
