@@ -24,5 +24,6 @@ urlpatterns = [
     path("public/", include("taolun.reporting.public_urls")),
     path("supervision/", include("taolun.supervision.urls")),
     path("targets/", include("taolun.targets.urls")),
+    path("text/", include("taolun.textmine.urls")),
     path("api/", include("taolun.api.urls")),
 ]

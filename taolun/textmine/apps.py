@@ -6,3 +6,8 @@ class TextmineConfig(AppConfig):
     name = "taolun.textmine"
     label = "textmine"
     verbose_name = _("Text intelligence")
+
+    def ready(self) -> None:
+        from taolun.textmine import signals
+
+        signals.connect()

@@ -1,0 +1,7 @@
+"""Pages of the text side: search (placeholder until its views land)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
