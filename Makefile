@@ -48,7 +48,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 DEMO_ENV := DEBUG=1 TAOLUN_DEMO=1 TAOLUN_TODAY=$(TODAY)
 
 .PHONY: help install install-test run test lint format messages test-postgres clean bench-ledger \
-	bench-scale bench-text
+	bench-scale bench-text bench-search
 
 help:
 	@echo "make run            set up, create the demo database under var/ and serve on http://$(HOST):$(PORT)"
@@ -60,6 +60,7 @@ help:
 	@echo "make bench-ledger   benchmark the ledger's Excel import and export (BENCH_ARGS=\"--rows 10000\")"
 	@echo "make bench-scale    dashboards on a generated 100,000-unit province on PostgreSQL (BENCH_ARGS=\"--units 20000\")"
 	@echo "make bench-text     near-copy detection on 100,000 generated reflections (BENCH_ARGS=\"--n 10000\")"
+	@echo "make bench-search   search over 200,000 generated reflections on SQLite, or DATABASE_URL (BENCH_ARGS=\"--n 20000\")"
 	@echo "make clean          remove .venv, node_modules, vendored files and var/"
 
 install: $(PY_STAMP) $(VENDOR_STAMP) $(MO_FILES)
@@ -106,10 +107,18 @@ run: install
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # pytest's exit status passes through: 5 (no test collected) fails like any other failure.
+# The browser tests run alongside the others (they wait on Chromium more than they compute);
+# their report follows the others' and stays in var/browser-tests.log.
 test: install-test
 ifeq ($(strip $(PYTEST_ARGS)),)
-	$(BIN)/pytest -m "not browser" -n $(TEST_WORKERS) --dist loadscope
-	$(BIN)/pytest -m browser
+	@mkdir -p var; status=0; \
+	$(BIN)/pytest -m browser > var/browser-tests.log 2>&1 & browser=$$!; \
+	$(BIN)/pytest -m "not browser" -n $(TEST_WORKERS) --dist loadscope || status=$$?; \
+	wait $$browser; browser_status=$$?; \
+	echo "--- browser tests (run alongside; output in var/browser-tests.log) ---"; \
+	cat var/browser-tests.log; \
+	if [ $$status -eq 0 ]; then status=$$browser_status; fi; \
+	exit $$status
 else
 	$(BIN)/pytest $(PYTEST_ARGS)
 endif
@@ -148,6 +157,11 @@ bench-scale: $(PY_STAMP)
 # (recall and precision against exact Jaccard on a 5,000-text sample, scan times at 10k/100k).
 bench-text: $(PY_STAMP)
 	$(BIN)/python bench/text_copies.py $(BENCH_ARGS)
+
+# Not a test: search() timed for 50 queries over 200,000 generated reflections, as the office
+# at the root; the texts are built once under var/bench/ (or in DATABASE_URL) and reused.
+bench-search: $(PY_STAMP)
+	DEBUG=1 $(BIN)/python bench/text_search.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var test-results

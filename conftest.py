@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from taolun.core import clock
+from taolun.textmine import themes
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +17,10 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TAOLUN_TODAY = ""
+    # Counted on every page: a test that acts as one user and looks as another must see it.
+    settings.TAOLUN_TODO_COUNT_SECONDS = 0
+    # Ids come back after a rollback: a matcher cached by an earlier test is not this one's.
+    themes.clear_cache()
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +78,18 @@ def org(db):
     for unit in (root, organ, branch1, branch2):
         unit.refresh_from_db()
     return ns
+
+
+@pytest.fixture
+def seed_themes(org):
+    """The seed's six themes on the ``org`` campaign, by number (the words of the demo)."""
+    from taolun.campaigns.models import Theme
+    from taolun.core.demo import THEMES
+
+    for number, (break_with, focus_on, adhere_to) in enumerate(THEMES, start=1):
+        Theme.objects.update_or_create(
+            campaign=org.campaign,
+            number=number,
+            defaults={"break_with": break_with, "focus_on": focus_on, "adhere_to": adhere_to},
+        )
+    return {t.number: t for t in org.campaign.themes.all()}

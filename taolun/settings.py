@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
+    "taolun.notifications.middleware.ForgetTodoCountOnWrite",
 ]
 
 ROOT_URLCONF = "taolun.urls"
@@ -182,6 +183,10 @@ TAOLUN_LEDGER_IMPORT_MAX_ROWS = int(os.environ.get("TAOLUN_LEDGER_IMPORT_MAX_ROW
 TAOLUN_ROLLUP_SNAPSHOT_UNITS = int(os.environ.get("TAOLUN_ROLLUP_SNAPSHOT_UNITS", 2000))
 TAOLUN_ROLLUP_SNAPSHOT_SECONDS = int(os.environ.get("TAOLUN_ROLLUP_SNAPSHOT_SECONDS", 600))
 TAOLUN_TODAY = os.environ.get("TAOLUN_TODAY", "")
+# The header's to-do counter is remembered per user this long (0: counted on every page).
+# The user's own changes forget it at once; others' show within this time. The to-do page
+# itself is always counted afresh.
+TAOLUN_TODO_COUNT_SECONDS = int(os.environ.get("TAOLUN_TODO_COUNT_SECONDS", 60))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -43,6 +43,8 @@ from taolun.org.models import Unit
 from taolun.org.predicates import InCampaign
 from taolun.org.selectors import get_unit_for_user, scoped
 from taolun.rectification.selectors import rectification_counts_for_user
+from taolun.textmine.scan import scan_paths
+from taolun.textmine.services_plan import may_import_plan
 
 OVERVIEW_PAGE_SIZE = 50
 
@@ -67,7 +69,11 @@ def _campaign_and_unit(
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = campaigns_for_user(request.user).select_related("parent", "owner_unit")
-    return render(request, "campaigns/list.html", {"campaigns": campaigns})
+    return render(
+        request,
+        "campaigns/list.html",
+        {"campaigns": campaigns, "can_import_plan": may_import_plan(request.user)},
+    )
 
 
 @login_required
@@ -102,6 +108,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "leading_group": campaign_leading_group(campaign),
             "rectification": rectification,
             "rectification_whole": whole,
+            "may_scan_copies": bool(scan_paths(user, campaign)),
         },
     )
 

@@ -86,6 +86,7 @@ from taolun.reporting import demo_briefs, demo_cases, demo_publicity, demo_stats
 from taolun.supervision import demo_inspections, demo_scores
 from taolun.targets import demo as demo_targets
 from taolun.targets.demo import WORK_TARGET_AREAS
+from taolun.textmine.scan import start_scan
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 
@@ -1596,6 +1597,9 @@ def load_demo(*, accounts: bool) -> DemoResult:
         # Inspections put a finding on the ledger: before the summary counts the ledger.
         loader.load_supervision(federation)
         loader.load_reporting(federation)
+        # The office's first scan for near-copies: it runs once the texts are signed, each
+        # as a task after this transaction commits.
+        start_scan(actor=None, campaign=federation, unit=federation.owner_unit)
         if accounts:
             loader.load_accounts()
     return loader.result

@@ -218,6 +218,18 @@ REFLECTIONS = [
         ),
         material=1,
     ),
+    # 走过场: another department hands in the first reflection again with a word or two
+    # changed, for the office's scan for near-copies to find.
+    ReflectionSpec(
+        "sxdpf-ee-cadre",
+        "学习庆祝改革开放40周年大会重要讲话心得",
+        (
+            "重温总书记在庆祝改革开放40周年大会上的重要讲话,深感改革开放是决定当代中国命运的关键一招。",
+            "对照残疾人教育就业工作,我们在按比例安排就业的落实上办法还不多,对用人单位的政策引导不够。",
+            "下一步,我们将围绕残疾人就业开展专题讨论,把讨论成果转化为促进就业的具体措施。",
+        ),
+        material=2,
+    ),
     ReflectionSpec(
         "sxdpf-pf-cadre",
         "学习体会(草稿)",

@@ -174,6 +174,21 @@ def opinion_page_number(opinion: Opinion) -> int:
     return earlier.count() // OPINIONS_PAGE_SIZE + 1
 
 
+def with_theme_suggestions(campaign: Campaign, opinions: Iterable[Opinion]) -> None:
+    """Set ``theme_suggestions`` on each opinion the office has not classified yet.
+
+    The campaign's themes matched against the opinion's words (``taolun.textmine.themes``),
+    best first; one matcher serves the whole page. Classified opinions get none: the
+    office has decided, and its choice is shown instead.
+    """
+    from taolun.textmine.themes import suggestions_for
+
+    opinions = list(opinions)
+    found = suggestions_for(campaign, {o.pk: o.body for o in opinions if o.theme_id is None})
+    for opinion in opinions:
+        opinion.theme_suggestions = found.get(opinion.pk, [])
+
+
 # ---------------------------------------------------------------- the office's inbox
 
 

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -42,6 +43,7 @@ from taolun.discussion.selectors import (
     topic_phase,
     topics_for_user,
     units_for_topics,
+    with_theme_suggestions,
 )
 from taolun.rectification.selectors import source_token
 
@@ -169,6 +171,8 @@ def _topic_page(
                 initial={"answer": opinion.answer}, prefix=f"answer-{opinion.pk}"
             )
             opinion.source_token = source_token(opinion)
+    if moderates:
+        with_theme_suggestions(topic.campaign, opinions)
     return render(
         request,
         "discussion/topic_detail.html",
@@ -295,6 +299,15 @@ def _topic_of(request: HttpRequest, opinion: Opinion) -> Topic:
     return get_topic_for_user(request.user, opinion.topic_id)
 
 
+def _back_to(request: HttpRequest) -> str | None:
+    """The page of this site a form asked to come back to (the inbox accepts suggestions)."""
+    wanted = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if wanted and safe else None
+
+
 @login_required
 @require_http_methods(["POST"])
 def opinion_classify(request: HttpRequest, pk: int) -> HttpResponse:
@@ -311,7 +324,7 @@ def opinion_classify(request: HttpRequest, pk: int) -> HttpResponse:
             form.apply_errors(exc)
         else:
             messages.success(request, _("The classification was saved."))
-            return redirect(opinion)
+            return redirect(_back_to(request) or opinion)
     return _topic_page(
         request,
         topic,
@@ -372,6 +385,7 @@ def inbox(request: HttpRequest, campaign: str) -> HttpResponse:
         opinions = opinions.none()
     page = Paginator(opinions, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = inbox_page(user, list(page.object_list))
+    with_theme_suggestions(campaign_obj, rows)
     return render(
         request,
         "discussion/inbox.html",

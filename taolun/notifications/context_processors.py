@@ -10,7 +10,7 @@ def todo_count(request):
         return {}
 
     def count() -> int:
-        from taolun.notifications.selectors import todo_count as count_for
+        from taolun.notifications.selectors import header_todo_count as count_for
 
         return count_for(user)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -352,3 +354,33 @@ def todo_count(user: User) -> int:
         *_brief_kinds(user),
     ]
     return ledger_todo_count(user) + _count_kinds(user, [qs[:TODO_COUNT_CAP] for qs in kinds])
+
+
+def _count_key(user_id: int) -> str:
+    return f"taolun:todo-count:{user_id}"
+
+
+def header_todo_count(user: User) -> int:
+    """``todo_count`` as the header shows it on every page: remembered for
+    ``TAOLUN_TODO_COUNT_SECONDS``, so a page costs the count's queries once a minute, not on
+    every view. The user's own writes forget it (``forget_todo_count``), so what they just
+    did shows at once; what others did shows within that time."""
+    seconds = settings.TAOLUN_TODO_COUNT_SECONDS
+    if seconds <= 0:
+        return todo_count(user)
+    key = _count_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = todo_count(user)
+        cache.set(key, count, seconds)
+    return count
+
+
+def remember_todo_count(user: User, count: int) -> None:
+    """Keep a count just made exactly (the to-do page's) for the header."""
+    if settings.TAOLUN_TODO_COUNT_SECONDS > 0:
+        cache.set(_count_key(user.pk), count, settings.TAOLUN_TODO_COUNT_SECONDS)
+
+
+def forget_todo_count(user_id: int) -> None:
+    cache.delete(_count_key(user_id))

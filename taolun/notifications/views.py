@@ -21,6 +21,7 @@ from taolun.notifications.selectors import (
     TODO_PAGE_SIZE,
     Todo,
     Waiting,
+    remember_todo_count,
     todo_for,
     todo_kind_for_user,
 )
@@ -120,6 +121,7 @@ def todo(request: HttpRequest) -> HttpResponse:
     if kind is not None:
         return _todo_all(request, kind)
     items = todo_for(request.user)
+    remember_todo_count(request.user, items.total)
     # The lists were read far enough to count what waits as the header does (exactly up
     # to its "99+"), so the counter costs no further queries here.
     return render(

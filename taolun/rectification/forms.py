@@ -368,6 +368,14 @@ class NoFieldsForm(forms.Form):
     """A button alone: open, open or close the evaluation."""
 
 
+class ThemeAcceptForm(forms.Form):
+    """A suggested theme accepted with one button; the service checks it is the campaign's."""
+
+    theme = forms.ModelChoiceField(
+        label=_("Theme"), queryset=Theme.objects.all(), widget=forms.HiddenInput
+    )
+
+
 class ProgressForm(forms.Form):
     text = _area(_("What was done"))
     files = _files(_("Evidence"))

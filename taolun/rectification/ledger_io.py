@@ -78,6 +78,7 @@ from taolun.rectification.models import (
 )
 from taolun.rectification.rules import WHO
 from taolun.rectification.services import ledger_number_prefix
+from taolun.textmine.tasks import refresh_texts
 
 # ---------------------------------------------------------------- the layout
 
@@ -2082,6 +2083,11 @@ def apply_plan(plan: ImportPlan) -> dict[str, int]:
         for batch in _chunks(plan.changes, BATCH):
             _apply_changes(plan, batch, audit, now, unit_names)
         audit.flush()
+        # Bulk writes send no save signals: the search index reads the problems again
+        # as a task once this commits.
+        written = [p.problem_id for p in (*plan.adds, *plan.changes) if p.problem_id]
+        if written:
+            transaction.on_commit(partial(refresh_texts.enqueue, Problem._meta.label, written))
     return plan.counts
 
 

@@ -786,3 +786,22 @@ def ledger_todo_count(user: User) -> int:
     if not kinds:
         return 0
     return sum(count_each(User.objects.filter(pk=user.pk), kinds))
+
+
+def problem_theme_suggestions(problem: Problem) -> list:
+    """Suggested themes for a problem not yet filed under one (``taolun.textmine.themes``)."""
+    if problem.theme_id is not None:
+        return []
+    return theme_suggestions_for_text(
+        problem.campaign_id, problem.description, problem.target_standard
+    )
+
+
+def theme_suggestions_for_text(campaign_id: int, *texts: str) -> list:
+    """Suggested themes for what is being typed into a problem's form (empty for no text)."""
+    from taolun.textmine.themes import plain, suggestions_for
+
+    text = "\n".join(plain(t or "") for t in texts).strip()
+    if not text:
+        return []
+    return suggestions_for(campaign_id, {0: text})[0]

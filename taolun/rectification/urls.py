@@ -32,6 +32,7 @@ urlpatterns = [
     _action("evaluation/open", "evaluation_open"),
     _action("evaluation/close", "evaluation_close"),
     _action("vote", "vote"),
+    _action("theme", "theme"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("<slug:campaign>/", views.ledger_page, name="ledger"),

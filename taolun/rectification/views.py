@@ -44,6 +44,7 @@ from taolun.rectification.forms import (
     ProgressForm,
     ReopenForm,
     SendBackForm,
+    ThemeAcceptForm,
     VerifyForm,
     VoteForm,
     measure_inputs,
@@ -67,8 +68,10 @@ from taolun.rectification.selectors import (
     ledger_counts,
     problem_extensions,
     problem_history,
+    problem_theme_suggestions,
     problem_updates,
     problems_for_user,
+    theme_suggestions_for_text,
     units_for_problems,
     vote_of,
     with_evaluation,
@@ -202,6 +205,14 @@ def _put_errors(form: ProblemForm, error: ValidationError) -> list[str]:
     return measure_errors
 
 
+def _form_suggestions(form: ProblemForm, campaign_id: int) -> list:
+    """Suggested themes for the text in the form, while no theme is chosen."""
+    if form["theme"].value():
+        return []
+    texts = [form[name].value() or "" for name in ("description", "target_standard")]
+    return theme_suggestions_for_text(campaign_id, *texts)
+
+
 @login_required
 def problem_create_view(request: HttpRequest, campaign: str) -> HttpResponse:
     user = request.user
@@ -253,6 +264,7 @@ def problem_create_view(request: HttpRequest, campaign: str) -> HttpResponse:
             "measure_errors": measure_errors,
             "problem": None,
             "source": source,
+            "theme_suggestions": _form_suggestions(form, campaign_obj.pk),
         },
     )
 
@@ -308,6 +320,7 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "measure_errors": measure_errors,
             "problem": problem,
             "source": None,
+            "theme_suggestions": _form_suggestions(form, problem.campaign_id),
         },
     )
 
@@ -396,6 +409,12 @@ ACTIONS: dict[str, ProblemAction] = {
         lambda user, p, d: services.evaluation_close(actor=user, problem=p),
         gettext_lazy("The evaluation is closed."),
     ),
+    "theme": ProblemAction(
+        "rectification.change_problem",
+        ThemeAcceptForm,
+        lambda user, p, d: services.problem_update(actor=user, problem=p, theme=d["theme"]),
+        gettext_lazy("The problem was filed under the theme."),
+    ),
     "vote": ProblemAction(
         "rectification.vote_problem",
         VoteForm,
@@ -426,6 +445,7 @@ def _detail_context(
     if failed is not None:
         action_forms[failed[0]] = failed[1]
     results = evaluation_results(problem) if problem.evaluation_round else None
+    can_edit = user.has_perm("rectification.change_problem", problem)
     return {
         "problem": problem,
         "light": problem.light(today),
@@ -443,7 +463,9 @@ def _detail_context(
         "my_vote": vote_of(user, problem) if problem.evaluation_round else None,
         "source": source_for_user(user, problem),
         "history": problem_history(problem),
-        "can_edit": user.has_perm("rectification.change_problem", problem),
+        "can_edit": can_edit,
+        # Whoever may change the problem files it under a theme: suggest one.
+        "theme_suggestions": problem_theme_suggestions(problem) if can_edit else [],
         "action_forms": action_forms,
         "failed": failed[0] if failed else None,
     }

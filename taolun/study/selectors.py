@@ -155,7 +155,7 @@ def my_logs(user: User, campaign: Campaign) -> QuerySet[StudyLog]:
     )
 
 
-def _reflections_visible_q(user: User) -> Q:
+def reflections_visible_q(user: User) -> Q:
     submitted = Q(submitted_at__isnull=False)
     return (
         Q(author=user)
@@ -168,7 +168,7 @@ def reflections_for_user(user: User, campaign: Campaign) -> QuerySet[Reflection]
     """Own reflections (drafts too), excellent ones, and submitted ones in one's reading scope."""
     return (
         Reflection.objects.filter(campaign=campaign)
-        .filter(_reflections_visible_q(user))
+        .filter(reflections_visible_q(user))
         .select_related("author", "unit", "material", "theme")
     )
 
@@ -176,7 +176,7 @@ def reflections_for_user(user: User, campaign: Campaign) -> QuerySet[Reflection]
 def get_reflection_for_user(user: User, pk: int) -> Reflection:
     reflection = (
         Reflection.objects.filter(pk=pk, campaign__in=campaigns_for_user(user))
-        .filter(_reflections_visible_q(user))
+        .filter(reflections_visible_q(user))
         .select_related("campaign__owner_unit", "author", "unit", "material", "theme", "marked_by")
         .first()
     )

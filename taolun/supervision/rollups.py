@@ -119,26 +119,35 @@ class StatusCounts:
 
 @dataclass
 class ActionFigures:
-    """Action cells of one kind (prescribed or self-selected), by stage number."""
+    """Action cells of one kind (prescribed or self-selected), by stage number.
+
+    ``overall`` is read several times per row of a dashboard (seventy rows for a
+    township), so it is summed once and kept until the figures change."""
 
     by_stage: dict[int, StatusCounts] = field(default_factory=dict)
+    _overall: StatusCounts | None = field(default=None, init=False, repr=False, compare=False)
 
     def stage(self, number: int) -> StatusCounts:
         return self.by_stage.get(number) or StatusCounts()
 
     def add(self, stage: int, status: str, n: int) -> None:
+        self._overall = None
         self.by_stage.setdefault(stage, StatusCounts()).add(status, n)
 
     def merge(self, other: ActionFigures) -> None:
+        self._overall = None
         for number, counts in other.by_stage.items():
             self.by_stage.setdefault(number, StatusCounts()).merge(counts)
 
     @property
     def overall(self) -> StatusCounts:
-        total = StatusCounts()
-        for counts in self.by_stage.values():
-            total.merge(counts)
-        return total
+        """All stages together (shared: read it, never change it)."""
+        if self._overall is None:
+            total = StatusCounts()
+            for counts in self.by_stage.values():
+                total.merge(counts)
+            self._overall = total
+        return self._overall
 
 
 _COUNTS = (
@@ -203,17 +212,22 @@ class UnitFigures:
 
     @property
     def actions(self) -> StatusCounts:
-        total = self.prescribed.overall
+        total = StatusCounts()
+        total.merge(self.prescribed.overall)
         total.merge(self.self_selected.overall)
         return total
 
     @property
     def completion_rate(self) -> float | None:
-        return self.actions.completion_rate
+        p, s = self.prescribed.overall, self.self_selected.overall
+        return _rate(p.completed + s.completed, p.total + s.total)
 
     @property
     def timeliness(self) -> float | None:
-        return self.actions.timeliness
+        p, s = self.prescribed.overall, self.self_selected.overall
+        return _rate(
+            p.done + s.done, p.done + s.done + p.done_late + s.done_late + p.overdue + s.overdue
+        )
 
     @property
     def problems_due(self) -> int:

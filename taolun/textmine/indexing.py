@@ -8,7 +8,7 @@ by a bulk loader that bypasses saving one by one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -90,8 +90,10 @@ def rebuild(
     *,
     batch: int = 500,
     progress: Callable[[TextSource, int], None] | None = None,
+    pks: Collection[int] | None = None,
 ) -> int:
-    """Read every text of ``sources`` again, ``batch`` at a time; returns how many were read.
+    """Read every text of ``sources`` (or only those numbered ``pks``) again, ``batch`` at
+    a time; returns how many were read.
 
     ``progress(source, n)`` is called after each batch with the number just read."""
     total = 0
@@ -99,7 +101,10 @@ def rebuild(
         content_type = source.content_type()
         signatures: list[TextSignature] = []
         entries: list[SearchEntry] = []
-        for obj in source.queryset().order_by("pk").iterator(chunk_size=batch):
+        rows = source.queryset().order_by("pk")
+        if pks is not None:
+            rows = rows.filter(pk__in=pks)
+        for obj in rows.iterator(chunk_size=batch):
             signature, entry = _rows(source, content_type, obj)
             if signature is not None:
                 signatures.append(signature)

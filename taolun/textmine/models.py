@@ -10,6 +10,7 @@ joining every kind of text.
 
 from __future__ import annotations
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -184,3 +185,8 @@ class CopyMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scan_id}#{self.group}: {self.text_id}"
+
+
+# Only the request for a scan is worth a line in the audit log: the states it moves through
+# are its own bookkeeping (auditlog logs an update only when an included field changed).
+auditlog.register(CopyScan, include_fields=["campaign", "unit", "threshold", "requested_by"])

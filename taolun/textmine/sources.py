@@ -17,7 +17,10 @@ from typing import Any
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils.html import strip_tags
+
+from taolun.activities.models import RecordStatus
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,25 @@ class Extract:
     text: str
 
 
+def _all() -> Q:
+    return Q()
+
+
 @dataclass(frozen=True)
 class TextSource:
+    """One kind of text.
+
+    ``handed_in`` filters the model's rows that have left their author's hands, the ones a
+    copy scan compares: a draft is the author's alone (a reflection before it is submitted,
+    a brief before it reached its office, a record or a meeting's statements while the
+    record is a draft) and copying into one's own draft is nobody's business yet.
+    """
+
     label: str  # "app_label.ModelName"
     read: Callable[[Any], Extract]
     select_related: tuple[str, ...] = ()
     copies: bool = True
+    handed_in: Callable[[], Q] = _all
 
     @property
     def model(self) -> type[models.Model]:
@@ -65,9 +81,11 @@ def _reflection(r: Any) -> Extract:
 
 
 def _opinion(o: Any) -> Extract:
-    # An anonymous opinion keeps its author out of every derived row.
-    author = None if o.anonymous else o.author_id
-    return Extract(o.topic.campaign_id, o.unit_id, author, o.created_at, "", _plain(o.body))
+    # An anonymous opinion keeps its author and unit out of every derived row: the
+    # discussion app hides both from every reader, and a unit narrows who wrote it.
+    if o.anonymous:
+        return Extract(o.topic.campaign_id, None, None, o.created_at, "", _plain(o.body))
+    return Extract(o.topic.campaign_id, o.unit_id, o.author_id, o.created_at, "", _plain(o.body))
 
 
 def _brief(b: Any) -> Extract:
@@ -130,12 +148,38 @@ def _campaign(c: Any) -> Extract:
     )
 
 
+def _submitted() -> Q:
+    return Q(submitted_at__isnull=False)
+
+
+def _signed() -> Q:
+    return Q(anonymous=False)
+
+
+def _reached_office() -> Q:
+    # A brief reaches its own campaign's office as a level-1 review; before that it is the
+    # unit's draft (written, signed off or not), which the office cannot open.
+    return Q(reviews__level=1)
+
+
+def _record_not_draft() -> Q:
+    return ~Q(status=RecordStatus.DRAFT)
+
+
+def _meeting_not_draft() -> Q:
+    return ~Q(meeting__record__status=RecordStatus.DRAFT)
+
+
 SOURCES: tuple[TextSource, ...] = (
-    TextSource("study.Reflection", _reflection),
-    TextSource("discussion.Opinion", _opinion, ("topic",)),
-    TextSource("reporting.Brief", _brief),
-    TextSource("activities.ActivityRecord", _record),
-    TextSource("activities.Statement", _statement, ("meeting__record",)),
+    TextSource("study.Reflection", _reflection, handed_in=_submitted),
+    # Anonymous opinions are never compared: a group would set one beside its author's
+    # named texts, and a scan of one unit and not another would tell where it came from.
+    TextSource("discussion.Opinion", _opinion, ("topic",), handed_in=_signed),
+    TextSource("reporting.Brief", _brief, handed_in=_reached_office),
+    TextSource("activities.ActivityRecord", _record, handed_in=_record_not_draft),
+    TextSource(
+        "activities.Statement", _statement, ("meeting__record",), handed_in=_meeting_not_draft
+    ),
     TextSource("activities.Meeting", _meeting, ("record",), copies=False),
     TextSource("rectification.Problem", _problem, copies=False),
     TextSource("campaigns.UnitPlan", _unit_plan, copies=False),
@@ -158,4 +202,5 @@ def source_named(label: str) -> TextSource:
 
 
 def copy_sources() -> Iterator[TextSource]:
+    """The kinds a copy scan compares (each has a signature when long enough)."""
     return (source for source in SOURCES if source.copies)

@@ -11,6 +11,7 @@ from taolun.activities.models import ActivityRecord
 from taolun.activities.services import record_update
 from taolun.campaigns.models import Action, ActionKind, Approval
 from taolun.org.models import User
+from taolun.textmine.models import CopyScan
 from tests.browser.conftest import (
     DEMO_CAMPAIGN,
     FOCUSABLE,
@@ -64,6 +65,11 @@ def draft_with_files() -> int:
     return draft.pk
 
 
+def demo_scan() -> int:
+    """The demo's scan for near-copies (one group: a reflection handed in twice)."""
+    return CopyScan.objects.get(campaign__slug=DEMO_CAMPAIGN).pk
+
+
 SUBMITTED = "省康复研究中心党支部专题组织生活会"
 RETURNED = "机关第二党支部专题组织生活会"
 DRAFT = "机关第一党支部专题组织生活会"
@@ -105,6 +111,10 @@ PAGES = [
     Page("todo-empty", "supervisor", lambda: "/todo/"),
     Page("document-plan-print", "member", lambda: f"{CAMPAIGN}/documents/plan/"),
     Page("document-group-print", "office", lambda: f"{CAMPAIGN}/documents/leading_group/"),
+    Page("copies", "office", lambda: f"/text/{DEMO_CAMPAIGN}/copies/"),
+    Page("search", "office", lambda: "/text/search/?q=残疾人就业"),
+    Page("search-empty", "member", lambda: "/text/search/?q=不存在的词语组合"),
+    Page("copies-group", "office", lambda: f"/text/{DEMO_CAMPAIGN}/copies/{demo_scan()}/1/"),
     # Forms sent back with their errors shown.
     Page(
         "record-create-errors",

@@ -90,6 +90,19 @@ def test_campaign_pages_render_for_every_role(client, org, who):
         assert "camp 大讨论" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("who", "offered"), [("office", True), ("leader", False), ("member1", False)]
+)
+def test_the_list_and_detail_offer_plan_import_and_near_copies_to_the_office(
+    client, org, who, offered
+):
+    login(client, getattr(org, who))
+    listing = client.get("/campaigns/").content.decode()
+    assert (f'href="{reverse("textmine:plan_import")}"' in listing) is offered
+    detail = client.get("/campaigns/camp/").content.decode()
+    assert (f'href="{reverse("textmine:copies", args=["camp"])}"' in detail) is offered
+
+
 def test_outsider_sees_no_campaign(client, org):
     login(client, org.outsider)
     assert "camp 大讨论" not in client.get("/campaigns/").content.decode()

@@ -957,3 +957,26 @@ def test_closing_by_import_refuses_the_pending_extension_with_an_audit_entry(org
     assert extension.state == ExtensionState.REFUSED
     entries = LogEntry.objects.get_for_object(extension)
     assert entries.filter(action=LogEntry.Action.UPDATE, actor=org.office).count() == 1
+
+
+def test_imported_and_changed_problems_are_found_by_search(org, django_capture_on_commit_callbacks):
+    from taolun.textmine.search import search
+
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = run(
+            workbook([row(ledger_number="NEW-1", description="走访残疾人家庭次数偏少")]),
+            org.office,
+            org.campaign,
+            org.root,
+        )
+    assert plan.counts["added"] == 1
+    assert [h.title for h in search(org.office, "走访").hits] == ["NEW-1"]
+    with django_capture_on_commit_callbacks(execute=True):
+        run(
+            workbook([row(ledger_number="NEW-1", description="调研报告质量不高")]),
+            org.office,
+            org.campaign,
+            org.root,
+        )
+    assert search(org.office, "走访").hits == []
+    assert [h.title for h in search(org.office, "调研").hits] == ["NEW-1"]
