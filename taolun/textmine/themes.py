@@ -231,7 +231,9 @@ def _latest(qs, stamp: str):
     """The latest ``FILED_PER_THEME`` rows per theme, in one query."""
     ranked = qs.annotate(
         rank=Window(
-            RowNumber(), partition_by=F("theme_id"), order_by=(F(stamp).desc(), F("pk").desc())
+            RowNumber(),
+            partition_by=F("theme_id"),
+            order_by=(F(stamp).desc(nulls_last=True), F("pk").desc()),
         )
     )
     return ranked.filter(rank__lte=FILED_PER_THEME)
