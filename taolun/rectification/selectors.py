@@ -799,7 +799,8 @@ def problem_theme_suggestions(problem: Problem) -> list:
 
 def theme_suggestions_for_text(campaign_id: int, *texts: str) -> list:
     """Suggested themes for what is being typed into a problem's form (empty for no text)."""
-    from taolun.textmine.themes import plain, suggestions_for
+    from taolun.textmine.themes import suggestions_for
+    from taolun.textmine.words import plain
 
     text = "\n".join(plain(t or "") for t in texts).strip()
     if not text:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
-from taolun.textmine import copies, words
+from taolun.textmine import words
 from taolun.textmine.models import SearchEntry, TextSignature
 from taolun.textmine.sources import SOURCES, Extract, TextSource
 
@@ -24,6 +24,10 @@ _TITLE_LENGTH = SearchEntry._meta.get_field("title").max_length
 def _rows(
     source: TextSource, content_type: ContentType, obj: models.Model
 ) -> tuple[TextSignature | None, SearchEntry]:
+    # Here, not at the top: numpy and datasketch take most of a second to import, and this
+    # module is imported when the app starts (signals), in every process and command.
+    from taolun.textmine import copies
+
     extract: Extract = source.read(obj)
     shared = {name: getattr(extract, name) for name in _SHARED}
     key = {"content_type": content_type, "object_id": obj.pk}

@@ -26,22 +26,15 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from taolun.activities.meeting_selectors import meetings_for_user
-from taolun.activities.models import Statement
-from taolun.activities.selectors import records_for_user
 from taolun.campaigns.models import Campaign
 from taolun.core import clock
 from taolun.core.audit import audited
-from taolun.discussion.selectors import opinions_for_user
 from taolun.org.models import Unit, User
 from taolun.org.roles import Role
 from taolun.org.selectors import _collapse, scope_for, subtree_q
-from taolun.reporting.selectors import briefs_for_user
-from taolun.study.selectors import reflections_for_user
-from taolun.textmine import copies
+from taolun.textmine import copies, originals
 from taolun.textmine.models import CopyMatch, CopyScan, ScanState, SearchEntry, TextSignature
 from taolun.textmine.sources import TextSource, copy_sources
 
@@ -328,11 +321,6 @@ class GroupView:
         return len({m.unit for m in self.members if m.unit})
 
 
-def _is_anonymous(signature: TextSignature, opinion_type_id: int) -> bool:
-    # An opinion always has an author; the derived row drops it when it is anonymous.
-    return signature.content_type_id == opinion_type_id and signature.author_id is None
-
-
 def _members(matches: QuerySet[CopyMatch]) -> dict[int, list[Member]]:
     """Members per group in one query (texts, units, authors, kinds and titles joined)."""
     titles = SearchEntry.objects.filter(
@@ -341,14 +329,12 @@ def _members(matches: QuerySet[CopyMatch]) -> dict[int, list[Member]]:
     rows = matches.select_related("text__content_type", "text__unit", "text__author").annotate(
         title=Subquery(titles)
     )
-    opinion_type = ContentType.objects.get_by_natural_key("discussion", "opinion").pk
-    anonymous = _("Anonymous")
+    # Anonymous opinions are never compared (``sources``): every text here has a name.
     unknown = _("unknown")
     groups: dict[int, list[Member]] = {}
     for match in rows:
         text = match.text
         model = text.content_type.model_class()
-        hidden = _is_anonymous(text, opinion_type)
         groups.setdefault(match.group, []).append(
             Member(
                 match_id=match.pk,
@@ -358,8 +344,8 @@ def _members(matches: QuerySet[CopyMatch]) -> dict[int, list[Member]]:
                 source=model._meta.label,
                 kind=str(model._meta.verbose_name),
                 title=match.title or "",
-                unit="" if hidden or text.unit is None else text.unit.display_name,
-                author=anonymous if hidden else (str(text.author) if text.author else unknown),
+                unit="" if text.unit is None else text.unit.display_name,
+                author=str(text.author) if text.author else unknown,
                 written_at=text.written_at,
                 chars=text.chars,
                 similarity=match.similarity,
@@ -402,29 +388,6 @@ def scan_group(scan: CopyScan, number: int) -> GroupView:
 GROUP_TEXTS_SHOWN = 12
 """Texts of one group shown side by side; a bigger group (a template copied by dozens)
 shows its first texts, and the table on the scan's page lists them all."""
-
-
-def _links(user: User, campaign: Campaign, label: str, ids: list[int]) -> dict[int, str]:
-    """Links to the texts of one kind the user may open, through that kind's own selector."""
-    if label == "study.Reflection":
-        found = reflections_for_user(user, campaign).filter(pk__in=ids).values_list("pk", flat=True)
-        return {pk: reverse("study:reflection_detail", kwargs={"pk": pk}) for pk in found}
-    if label == "discussion.Opinion":
-        found = opinions_for_user(user).filter(pk__in=ids).values_list("pk", flat=True)
-        return {pk: reverse("discussion:opinion", kwargs={"pk": pk}) for pk in found}
-    if label == "reporting.Brief":
-        found = briefs_for_user(user).filter(pk__in=ids).values_list("pk", flat=True)
-        return {pk: reverse("reporting:brief_detail", kwargs={"pk": pk}) for pk in found}
-    if label == "activities.ActivityRecord":
-        found = records_for_user(user).filter(pk__in=ids).values_list("pk", flat=True)
-        return {pk: reverse("activities:detail", kwargs={"pk": pk}) for pk in found}
-    if label == "activities.Statement":
-        meetings = meetings_for_user(user).values("pk")
-        rows = Statement.objects.filter(pk__in=ids, meeting__in=meetings).values_list(
-            "pk", "meeting_id"
-        )
-        return {pk: reverse("meetings:detail", kwargs={"pk": meeting}) for pk, meeting in rows}
-    return {}
 
 
 Run = tuple[str, bool]
@@ -487,7 +450,8 @@ def group_texts(user: User, scan: CopyScan, group: GroupView) -> list[SideText]:
     links: dict[tuple[int, int], str] = {}
     for content_type_id, ids in by_type.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
-        for pk, url in _links(user, scan.campaign, model._meta.label, ids).items():
+        label = model._meta.label
+        for pk, url in originals.urls(label, ids, originals.readable(label, user)).items():
             links[(content_type_id, pk)] = url
 
     first = next((m for m in members if m.first), members[0])

@@ -4,12 +4,10 @@ The query is segmented by jieba exactly as the texts were (``words.words``) and 
 must occur: each is sent as a quoted FTS5 phrase or through ``plainto_tsquery``, so nothing a
 user types (quotes, ``NEAR(``, ``*``, ``:``, ``AND`` …) is ever read as query syntax.
 
-Who may open what is decided by each app's own selectors, not here: for every kind of text,
-the entries kept are those whose record is in that app's scoped queryset (a subquery, so the
-whole decision is one SQL statement with the full-text match). A hit the user may not open
-is therefore never ranked, counted or shown. On top of the apps' rules a draft (a record,
-a brief) is found by its author only: a search box reaches further than a list page, and
-half-written text is the author's until it is sent.
+Who may open what is decided by each app's own selectors (``originals.readable``), not
+here: for every kind of text, the entries kept are those whose record is in that scoped
+queryset (a subquery, so the whole decision is one SQL statement with the full-text match).
+A hit the user may not open is therefore never ranked, counted or shown.
 """
 
 from __future__ import annotations
@@ -17,30 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from taolun.activities.meeting_selectors import meetings_for_user
-from taolun.activities.models import RecordStatus, Statement
-from taolun.activities.selectors import records_for_user
-from taolun.campaigns.models import Campaign, UnitPlan
-from taolun.campaigns.selectors import campaigns_for_user
-from taolun.discussion.selectors import opinions_for_user
+from taolun.campaigns.models import Campaign
 from taolun.org.models import User
-from taolun.org.selectors import scope_for
-from taolun.rectification.selectors import problems_for_user
-from taolun.reporting.models import BriefState
-from taolun.reporting.selectors import briefs_for_user
-from taolun.study.models import Reflection
-from taolun.study.selectors import reflections_visible_q
+from taolun.textmine import originals
 from taolun.textmine import words as words_mod
 from taolun.textmine.models import SearchEntry
 from taolun.textmine.sources import SOURCES, TextSource
@@ -56,43 +42,6 @@ FTS_TABLE = "textmine_search_fts"
 
 
 # ---------------------------------------------------------------- who may open what
-
-
-def _visible(label: str, user: User) -> QuerySet:
-    """The ``label`` records ``user`` may open (used as a correlated subquery)."""
-    if label == "study.Reflection":
-        qs = Reflection.objects.filter(campaign__in=campaigns_for_user(user)).filter(
-            reflections_visible_q(user)
-        )
-    elif label == "discussion.Opinion":
-        qs = opinions_for_user(user)
-    elif label == "reporting.Brief":
-        qs = briefs_for_user(user).filter(~Q(state=BriefState.DRAFT) | Q(author=user))
-    elif label == "activities.ActivityRecord":
-        qs = records_for_user(user).filter(_not_draft("") | Q(created_by=user))
-    elif label == "activities.Meeting":
-        qs = meetings_for_user(user).filter(_not_draft("record__") | Q(record__created_by=user))
-    elif label == "activities.Statement":
-        meetings = meetings_for_user(user).filter(
-            _not_draft("record__") | Q(record__created_by=user)
-        )
-        qs = Statement.objects.filter(meeting__in=meetings.values("pk"))
-    elif label == "rectification.Problem":
-        qs = problems_for_user(user)
-    elif label == "campaigns.UnitPlan":
-        # Read on the unit's page: a unit in scope, in a campaign the user sees.
-        qs = UnitPlan.objects.filter(scope_for(user).q()).filter(
-            campaign__in=campaigns_for_user(user)
-        )
-    elif label == "campaigns.Campaign":
-        qs = campaigns_for_user(user)
-    else:  # a source added without a rule here is found by nobody
-        return SearchEntry.objects.none()
-    return qs.order_by()
-
-
-def _not_draft(prefix: str) -> Q:
-    return ~Q(**{f"{prefix}status": RecordStatus.DRAFT})
 
 
 def _kinds(kind: str | None) -> list[TextSource]:
@@ -115,7 +64,7 @@ def visible_entries(
     for model, content_type in types.items():
         # Correlated (EXISTS on the record's pk), not IN: the index walks its matches and
         # checks each; a list of every text a province's office may open is never built.
-        rows = _visible(model._meta.label, user).filter(pk=OuterRef("object_id"))
+        rows = originals.readable(model._meta.label, user).filter(pk=OuterRef("object_id"))
         condition |= Q(content_type=content_type) & Q(Exists(rows))
     qs = SearchEntry.objects.filter(condition)
     if campaign is not None:
@@ -241,85 +190,46 @@ def search(
     pages = max(1, -(-len(ids) // PAGE_SIZE))
     number = min(max(1, page), pages)
     shown = ids[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
-    return SearchPage(parsed, _hits(user, shown, parsed), len(ids), more, number, pages)
+    return SearchPage(parsed, _hits(shown, parsed), len(ids), more, number, pages)
 
 
-def _hits(user: User, ids: list[int], query: Query) -> list[Hit]:
+def _hits(ids: list[int], query: Query) -> list[Hit]:
     if not ids:
         return []
     entries = SearchEntry.objects.filter(pk__in=ids).select_related("unit", "content_type")
     by_id = {e.pk: e for e in entries}
     ordered = [by_id[i] for i in ids if i in by_id]
-    details = _details(user, ordered)
+    links = _links(ordered)
     pattern = _pattern(query.words)
     hits = []
     for entry in ordered:
         model = entry.content_type.model_class()
-        url, hide_unit = details.get((entry.content_type_id, entry.object_id), ("", False))
         hits.append(
             Hit(
                 kind=str(model._meta.verbose_name) if model else "",
                 title=entry.title or _shorten(entry.text, 40) or _("(untitled)"),
-                unit="" if hide_unit or entry.unit is None else entry.unit.display_name,
+                # An anonymous opinion's entry keeps no unit (``sources``).
+                unit="" if entry.unit is None else entry.unit.display_name,
                 written_at=entry.written_at,
-                url=url,
+                url=links.get((entry.content_type_id, entry.object_id), ""),
                 snippet=snippet(entry.text, pattern),
             )
         )
     return hits
 
 
-_URL_NAMES = {
-    "study.Reflection": "study:reflection_detail",
-    "discussion.Opinion": "discussion:opinion",
-    "reporting.Brief": "reporting:brief_detail",
-    "activities.ActivityRecord": "activities:detail",
-    "activities.Meeting": "meetings:detail",
-    "rectification.Problem": "rectification:problem",
-}
-
-
-def _details(user: User, entries: list[SearchEntry]) -> dict[tuple[int, int], tuple[str, bool]]:
-    """(url of the original, whether to hide its unit) per entry: one query per kind that
-    needs more than its pk (an opinion's anonymity, a statement's meeting, slugs)."""
+def _links(entries: list[SearchEntry]) -> dict[tuple[int, int], str]:
+    """The page of each entry's record (all are readable: ``visible_entries`` kept them)."""
     by_kind: dict[int, list[int]] = {}
     for entry in entries:
         by_kind.setdefault(entry.content_type_id, []).append(entry.object_id)
-    out: dict[tuple[int, int], tuple[str, bool]] = {}
+    out: dict[tuple[int, int], str] = {}
     for ct_id, pks in by_kind.items():
         model = ContentType.objects.get_for_id(ct_id).model_class()
-        label = model._meta.label if model else ""
-        for pk, url, hide in _kind_details(user, label, model, pks):
-            out[(ct_id, pk)] = (url, hide)
+        if model is not None:
+            for pk, url in originals.urls(model._meta.label, pks).items():
+                out[(ct_id, pk)] = url
     return out
-
-
-def _kind_details(user: User, label: str, model: Any, pks: list[int]):
-    if label in _URL_NAMES and label != "discussion.Opinion":
-        name = _URL_NAMES[label]
-        return [(pk, reverse(name, kwargs={"pk": pk}), False) for pk in pks]
-    if label == "discussion.Opinion":
-        rows = model.objects.filter(pk__in=pks).values_list("pk", "anonymous", "author_id")
-        return [
-            (pk, reverse("discussion:opinion", kwargs={"pk": pk}), anon and author != user.pk)
-            for pk, anon, author in rows
-        ]
-    if label == "activities.Statement":
-        rows = model.objects.filter(pk__in=pks).values_list("pk", "meeting_id")
-        return [
-            (pk, reverse("meetings:detail", kwargs={"pk": m}) + f"#statement-{pk}", False)
-            for pk, m in rows
-        ]
-    if label == "campaigns.UnitPlan":
-        rows = model.objects.filter(pk__in=pks).values_list("pk", "unit__slug", "campaign__slug")
-        return [
-            (pk, reverse("org:unit_detail", kwargs={"slug": u}) + f"?campaign={c}", False)
-            for pk, u, c in rows
-        ]
-    if label == "campaigns.Campaign":
-        rows = model.objects.filter(pk__in=pks).values_list("pk", "slug")
-        return [(pk, reverse("campaigns:detail", kwargs={"slug": s}), False) for pk, s in rows]
-    return []
 
 
 # ---------------------------------------------------------------- snippets

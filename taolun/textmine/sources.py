@@ -8,7 +8,6 @@ another); search reads them all. Anything new that people write joins by adding 
 from __future__ import annotations
 
 import datetime as dt
-import html as html_lib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -18,9 +17,9 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
-from django.utils.html import strip_tags
 
 from taolun.activities.models import RecordStatus
+from taolun.textmine.words import plain
 
 
 @dataclass(frozen=True)
@@ -66,35 +65,30 @@ class TextSource:
         return self.model._default_manager.select_related(*self.select_related)
 
 
-def _plain(html: str) -> str:
-    """Rich text is stored sanitised HTML; the text side reads its words only."""
-    return html_lib.unescape(strip_tags(html or ""))
-
-
 def _join(*parts: str) -> str:
     """Several fields as one text, a paragraph each (rich or plain, read as plain)."""
-    return "\n".join(text for text in (_plain(p).strip() for p in parts) if text)
+    return "\n".join(text for text in (plain(p).strip() for p in parts) if text)
 
 
 def _reflection(r: Any) -> Extract:
-    return Extract(r.campaign_id, r.unit_id, r.author_id, r.created_at, r.title, _plain(r.body))
+    return Extract(r.campaign_id, r.unit_id, r.author_id, r.created_at, r.title, plain(r.body))
 
 
 def _opinion(o: Any) -> Extract:
     # An anonymous opinion keeps its author and unit out of every derived row: the
     # discussion app hides both from every reader, and a unit narrows who wrote it.
     if o.anonymous:
-        return Extract(o.topic.campaign_id, None, None, o.created_at, "", _plain(o.body))
-    return Extract(o.topic.campaign_id, o.unit_id, o.author_id, o.created_at, "", _plain(o.body))
+        return Extract(o.topic.campaign_id, None, None, o.created_at, "", plain(o.body))
+    return Extract(o.topic.campaign_id, o.unit_id, o.author_id, o.created_at, "", plain(o.body))
 
 
 def _brief(b: Any) -> Extract:
-    return Extract(b.campaign_id, b.unit_id, b.author_id, b.created_at, b.title, _plain(b.body))
+    return Extract(b.campaign_id, b.unit_id, b.author_id, b.created_at, b.title, plain(b.body))
 
 
 def _record(r: Any) -> Extract:
     return Extract(
-        r.campaign_id, r.unit_id, r.created_by_id, r.created_at, r.title, _plain(r.content)
+        r.campaign_id, r.unit_id, r.created_by_id, r.created_at, r.title, plain(r.content)
     )
 
 
@@ -106,7 +100,7 @@ def _statement(s: Any) -> Extract:
         s.speaker_id,
         s.created_at,
         s.title or s.speaker_title,
-        _plain(s.text),
+        plain(s.text),
     )
 
 
@@ -134,7 +128,7 @@ def _problem(p: Any) -> Extract:
 
 
 def _unit_plan(p: Any) -> Extract:
-    return Extract(p.campaign_id, p.unit_id, p.updated_by_id, p.updated_at, p.title, _plain(p.body))
+    return Extract(p.campaign_id, p.unit_id, p.updated_by_id, p.updated_at, p.title, plain(p.body))
 
 
 def _campaign(c: Any) -> Extract:

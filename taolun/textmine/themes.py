@@ -28,7 +28,6 @@ about 5 s cold on this shared machine, 150 ms after one more filing).
 
 from __future__ import annotations
 
-import html
 import math
 import re
 import threading
@@ -39,10 +38,9 @@ from functools import lru_cache
 
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
-from django.utils.html import strip_tags
 
 from taolun.campaigns.models import Campaign, Theme
-from taolun.textmine.words import words
+from taolun.textmine.words import plain, words
 
 # How many of the latest texts filed under a theme teach the matcher, per kind of text.
 FILED_PER_THEME = 200
@@ -65,11 +63,6 @@ STOP_WORDS = frozenset(
 )
 _CHAR_RE = re.compile(r"\w", re.UNICODE)
 _CHAR_PREFIX = "\x00"  # keeps a single character apart from the one-character word
-
-
-def plain(text: str) -> str:
-    """Rich text (stored as sanitised HTML) as the words a reader sees."""
-    return html.unescape(strip_tags(text or ""))
 
 
 def terms(text: str) -> list[str]:

@@ -8,9 +8,12 @@ given text already segmented and joined by spaces, and a query is segmented the 
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import threading
+
+from django.utils.html import strip_tags
 
 _WORD_RE = re.compile(r"\w", re.UNICODE)
 _lock = threading.Lock()
@@ -40,3 +43,9 @@ def words(text: str) -> list[str]:
 def tokens(text: str) -> str:
     """``words`` joined by spaces: what the index stores for ``text``."""
     return " ".join(words(text))
+
+
+def plain(text: str) -> str:
+    """Rich text (stored as sanitised HTML) as the words a reader sees: tags dropped,
+    entities read."""
+    return html.unescape(strip_tags(text or ""))
