@@ -48,7 +48,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 DEMO_ENV := DEBUG=1 TAOLUN_DEMO=1 TAOLUN_TODAY=$(TODAY)
 
 .PHONY: help install install-test run test lint format messages test-postgres clean bench-ledger \
-	bench-scale bench-text bench-search
+	bench-scale bench-text bench-search bench-load
 
 help:
 	@echo "make run            set up, create the demo database under var/ and serve on http://$(HOST):$(PORT)"
@@ -61,6 +61,7 @@ help:
 	@echo "make bench-scale    dashboards on a generated 100,000-unit province on PostgreSQL (BENCH_ARGS=\"--units 20000\")"
 	@echo "make bench-text     near-copy detection on 100,000 generated reflections (BENCH_ARGS=\"--n 10000\")"
 	@echo "make bench-search   search over 200,000 generated reflections on SQLite, or DATABASE_URL (BENCH_ARGS=\"--n 20000\")"
+	@echo "make bench-load     50 users on the main pages and the API for 60 s, gunicorn on loopback (BENCH_ARGS=\"--users 20\")"
 	@echo "make clean          remove .venv, node_modules, vendored files and var/"
 
 install: $(PY_STAMP) $(VENDOR_STAMP) $(MO_FILES)
@@ -162,6 +163,22 @@ bench-text: $(PY_STAMP)
 # at the root; the texts are built once under var/bench/ (or in DATABASE_URL) and reused.
 bench-search: $(PY_STAMP)
 	DEBUG=1 $(BIN)/python bench/text_search.py $(BENCH_ARGS)
+
+# Not a test: 50 people of a generated 3,000-unit province log in and use the main pages and
+# the API for 60 s against gunicorn on 127.0.0.1 (database taolun_load of the loopback
+# PostgreSQL cluster). locust has a virtualenv of its own under var/bench/: it brings a pytest
+# plugin that would otherwise load into every run of the suite.
+LOCUST_VENV := var/bench/locust
+LOCUST_STAMP := $(LOCUST_VENV)/.stamp-install
+
+$(LOCUST_STAMP):
+	$(PYTHON) -m venv $(LOCUST_VENV)
+	$(LOCUST_VENV)/bin/python -m pip install --quiet "locust>=2.31,<3"
+	touch $@
+
+bench-load: $(PY_STAMP) $(LOCUST_STAMP)
+	eval "$$(DB_NAME=taolun_load bash scripts/pg-start.sh)" && \
+		$(BIN)/python bench/load.py --locust $(LOCUST_VENV)/bin/locust $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var test-results

@@ -93,3 +93,22 @@ def seed_themes(org):
             defaults={"break_with": break_with, "focus_on": focus_on, "adhere_to": adhere_to},
         )
     return {t.number: t for t in org.campaign.themes.all()}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with a flush, which also empties the rows the data
+    migrations made (meeting kinds, publicity channels): put them back for the tests that
+    follow it on this worker."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in getattr(item, "fixturenames", ()) for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        from pytest_django.plugin import blocking_manager_key
+
+        from taolun.core.demo import _ensure_reference_data
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _ensure_reference_data()

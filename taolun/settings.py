@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,11 +26,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# pytest (8.2+) sets PYTEST_VERSION: the suite needs no secret of its own, and its test
+# client and live server speak plain HTTP.
+TESTING = "PYTEST_VERSION" in os.environ
 DATA_DIR = Path(os.environ.get("TAOLUN_DATA_DIR", BASE_DIR / "var"))
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Old keys, comma-separated, still accepted for sessions and signed links while a new
+# SECRET_KEY takes over; drop them once SESSION_COOKIE_AGE has passed.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 if not SECRET_KEY:
-    # pytest (8.2+) sets PYTEST_VERSION; the suite needs no secret of its own.
-    if not DEBUG and "PYTEST_VERSION" not in os.environ:
+    if not DEBUG and not TESTING:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for development).")
@@ -54,6 +60,9 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "auditlog",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "taolun.core",
@@ -74,17 +83,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "taolun.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "taolun.org.middleware.IdleTimeoutMiddleware",
+    "taolun.org.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
     "taolun.notifications.middleware.ForgetTodoCountOnWrite",
+    "taolun.core.middleware.ExportAuditMiddleware",
 ]
 
 ROOT_URLCONF = "taolun.urls"
@@ -133,6 +147,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "taolun.org.backends.ModelBackend",
+    # After the backend that loads users: it only answers permission questions.
+    "taolun.org.duties.AdminDutyBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -143,6 +159,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "taolun.org.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "taolun.org.passwords.NotUsernameValidator"},
 ]
 
 LOGIN_URL = "login"
@@ -223,13 +241,59 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
+# A session with no request for this many minutes ends (0: never for idleness).
+TAOLUN_IDLE_MINUTES = int(os.environ.get("TAOLUN_IDLE_MINUTES", 30))
+# On: offices and leaders must sign in with a second factor (a TOTP app); anyone may
+# choose one either way.
+TAOLUN_TOTP_REQUIRED = env_bool("TAOLUN_TOTP_REQUIRED", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "taolun")
+# Audit records are kept at least this many days: prune_audit refuses anything younger.
+TAOLUN_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("TAOLUN_AUDIT_RETENTION_DAYS", 180)))
+# Deleted business records stay in the recycle bin this long (purge_recycle_bin).
+TAOLUN_RECYCLE_DAYS = int(os.environ.get("TAOLUN_RECYCLE_DAYS", 90))
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0))
+    # Production is HTTPS only: nginx terminates TLS (docs/deploy.md). SECURE_COOKIES=0 is for
+    # a plain-HTTP trial, and then nothing may send browsers to an HTTPS that is not there.
+    SECURE_COOKIES = env_bool("SECURE_COOKIES", True)
+    SESSION_COOKIE_SECURE = SECURE_COOKIES
+    CSRF_COOKIE_SECURE = SECURE_COOKIES
+    LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_COOKIES and not TESTING)
+    # Sent on HTTPS responses only; a year by default, as browsers expect of a site that stays.
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading is a request to browser vendors, for public domains only: the operator's call.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # nginx sets X-Forwarded-Proto itself on every request (proxy_set_header), so a client
+    # cannot forge it; without a proxy in front (SECURE_PROXY_SSL_HEADER=0) it is ignored.
+    if env_bool("SECURE_PROXY_SSL_HEADER", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # security.W021 asks for SECURE_HSTS_PRELOAD; intranet sites cannot be preloaded (above).
+    SILENCED_SYSTEM_CHECKS += ["security.W021"]
+
+# The browser runs only what the site serves: no inline script or style, no eval, no CDN
+# (offices run on isolated intranets). Data reaches scripts through data- attributes and
+# json_script blocks, which are not executed. Bootstrap's icons are data: SVG images;
+# ECharts and Bootstrap set styles through the CSSOM, which the policy allows.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ admin.site.site_title = settings.ADMIN_SITE_HEADER
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("accounts/", include("taolun.org.account_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -26,4 +27,7 @@ urlpatterns = [
     path("targets/", include("taolun.targets.urls")),
     path("text/", include("taolun.textmine.urls")),
     path("api/", include("taolun.api.urls")),
+    path("audit/", include("taolun.core.audit_urls")),
+    path("people/", include("taolun.org.privacy_urls")),
+    path("recycle/", include("taolun.core.recycle_urls")),
 ]

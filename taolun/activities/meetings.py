@@ -32,6 +32,7 @@ from taolun.activities.services import _record_update, record_create
 from taolun.campaigns.models import Action
 from taolun.core import clock
 from taolun.core.audit import audited
+from taolun.core.recycle import recycle
 from taolun.core.sanitize import clean_html, has_text
 from taolun.org.models import Unit, User
 
@@ -408,11 +409,11 @@ def statement_update(
 
 @transaction.atomic
 def statement_delete(*, actor: User, statement: Statement) -> None:
+    """Delete a statement into the recycle bin of its meeting's unit; its file stays stored
+    until the bin lets the statement go."""
     if not actor.has_perm("activities.change_meeting", statement.meeting):
         raise PermissionDenied
-    with audited(actor):
-        statement.clear_file()
-        statement.delete()
+    recycle(statement, actor=actor, unit=statement.meeting.record.unit)
 
 
 # ---------------------------------------------------------------- preparation

@@ -21,6 +21,7 @@ from taolun.campaigns.models import Action, ActionStatus, Approval, RecordState
 from taolun.campaigns.services import campaign_units
 from taolun.core import clock
 from taolun.core.audit import audited
+from taolun.core.recycle import recycle
 from taolun.core.sanitize import clean_html
 from taolun.core.uploads import check_upload, check_uploads
 from taolun.org.models import Unit, User
@@ -275,9 +276,8 @@ def record_review(
 
 @transaction.atomic
 def attachment_delete(*, actor: User, attachment: Attachment) -> None:
+    """Delete an attachment into the recycle bin of its record's unit; the file stays stored
+    until the bin lets the attachment go."""
     if not actor.has_perm("activities.change_record", attachment.record):
         raise PermissionDenied
-    with audited(actor):
-        stored = attachment.file
-        attachment.delete()
-        transaction.on_commit(lambda: stored.delete(save=False))
+    recycle(attachment, actor=actor, unit=attachment.record.unit)

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
+from taolun.core.models import AuditEvent
 from taolun.org.models import Unit
-from taolun.org.roles import Role
+from taolun.org.roles import AdminDuty, Role
 from taolun.org.selectors import scope_for, scoped
 
 # The roles that write in the back office; every other role only reads there.
@@ -30,7 +34,13 @@ WRITE_ROLES: tuple[str, ...] = (Role.OFFICE,)
 
 
 def is_unrestricted(request: HttpRequest) -> bool:
-    return bool(request.user.is_active and request.user.is_superuser)
+    """Not scoped by roles: a superuser, or a system or security administrator — whose
+    duty gives them the models of their duty only (``org.duties``), but all of their rows."""
+    user = request.user
+    return bool(
+        user.is_active
+        and (user.is_superuser or user.admin_duty in (AdminDuty.SYSTEM, AdminDuty.SECURITY))
+    )
 
 
 def office_paths(request: HttpRequest) -> tuple[str, ...]:
@@ -189,3 +199,43 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# -- The audit trail: read by the audit administrator only, changed by no one -------------
+
+
+def reads_audit_trail(request: HttpRequest) -> bool:
+    """The audit administrator's duty (三员分立): not a system or security administrator's,
+    nor a superuser's without it."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and user.admin_duty == AdminDuty.AUDIT)
+
+
+class AuditTrailAdmin(ReadOnlyAdminMixin):
+    """Audit records are read, never added, changed or deleted, in the back office."""
+
+    def has_module_permission(self, request) -> bool:
+        return reads_audit_trail(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return reads_audit_trail(request)
+
+    def get_actions(self, request):
+        return {}
+
+
+class LogEntryReadOnlyAdmin(AuditTrailAdmin, LogEntryAdmin):
+    """auditlog's own admin, without the deletion it allows while another object is deleted."""
+
+
+admin.site.unregister(LogEntry)
+admin.site.register(LogEntry, LogEntryReadOnlyAdmin)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(AuditTrailAdmin, admin.ModelAdmin):
+    list_display = ("at", "kind", "username", "address", "path", "detail")
+    list_filter = ("kind",)
+    list_select_related = ("actor",)
+    search_fields = ("username", "address", "path")
+    date_hierarchy = "at"

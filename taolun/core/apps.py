@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "taolun.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from taolun.core import audit_events  # noqa: F401  (connects the sign-in receivers)

@@ -57,7 +57,7 @@ from taolun.core.demo_participation import DLM_TITLE, ParticipationLoader
 from taolun.core.demo_participation import paragraphs as _paragraphs
 from taolun.core.sanitize import clean_html
 from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
-from taolun.org.roles import Role
+from taolun.org.roles import AdminDuty, Role
 from taolun.org.services import office_staff_group_ensure, post_set, role_grant, unit_add
 from taolun.rectification.models import (
     ExtensionState,
@@ -1144,8 +1144,9 @@ LEDGER = [
 ]
 
 
-# The log-in accounts of the demo, one per role: (username, name, role (None: the
-# superuser), unit slug the role is held over, the person's own unit, staff?).
+# The log-in accounts of the demo, one per role: (username, name, role (None: an
+# administrator, whose duty is in DEMO_DUTIES), unit slug the role is held over, the
+# person's own unit, staff?).
 DEMO_ACCOUNTS = [
     ("office", "演示·大讨论办公室", Role.OFFICE, "sxdpf", "sxdpf-organ-committee", True),
     ("leader", "演示·领导", Role.LEADER, "sxdpf", "sxdpf", False),
@@ -1154,8 +1155,16 @@ DEMO_ACCOUNTS = [
     ("member", "演示·党员", Role.MEMBER, "sxdpf-branch-1", "sxdpf-education-employment", False),
     ("supervisor", "演示·督导组", Role.SUPERVISOR, "sxdpf", "sxdpf", False),
     ("province", "演示·省委大讨论办公室", Role.OFFICE, "shanxi", "shanxi", False),
-    ("admin", "演示·系统管理员", None, None, None, True),
+    ("sysadmin", "演示·系统管理员", None, None, None, True),
+    ("secadmin", "演示·安全管理员", None, None, None, True),
+    ("auditor", "演示·审计管理员", None, None, None, True),
 ]
+# The three administrator duties kept apart (三员分立), one account each; no superuser.
+DEMO_DUTIES = {
+    "sysadmin": AdminDuty.SYSTEM,
+    "secadmin": AdminDuty.SECURITY,
+    "auditor": AdminDuty.AUDIT,
+}
 
 
 @dataclass
@@ -1546,7 +1555,7 @@ class _Loader:
                     name=name,
                     unit=self.units[home] if home else None,
                     is_staff=staff,
-                    is_superuser=role is None,
+                    admin_duty=DEMO_DUTIES.get(username, ""),
                 )
                 validate_password(DEMO_PASSWORD, user)
                 user.set_password(DEMO_PASSWORD)
@@ -1561,7 +1570,7 @@ class _Loader:
             # on every run, and a demo password changed by hand is its changer's to know.
             where = f"{self.units[unit].display_name} ({unit})" if unit else "—"
             self.result.accounts.append(
-                AccountRow(username, DEMO_PASSWORD, str(role) if role else "superuser", where)
+                AccountRow(username, DEMO_PASSWORD, str(role or DEMO_DUTIES[username].label), where)
             )
 
 

@@ -18,3 +18,21 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class ExportAuditMiddleware:
+    """Every file handed out as an attachment (exports, documents, downloads of uploaded
+    files) is written to the audit trail with who, when, from where and which file."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        disposition = response.get("Content-Disposition", "")
+        if response.status_code == 200 and disposition.startswith("attachment"):
+            from taolun.core.audit_events import record_event
+            from taolun.core.models import AuditEventKind
+
+            record_event(request, AuditEventKind.EXPORT, detail=disposition)
+        return response

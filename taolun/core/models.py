@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -58,3 +59,123 @@ class OptionalFile(models.Model):
         if self.file:
             name, storage = self.file.name, self.file.storage
             transaction.on_commit(lambda: storage.delete(name))
+
+
+class AuditEventKind(models.TextChoices):
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Sign-in failed")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    LOGOUT = "logout", _("Signed out")
+    LOGOUT_EVERYWHERE = "logout_everywhere", _("Signed out everywhere")
+    IDLE_TIMEOUT = "idle_timeout", _("Session expired when idle")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    SECOND_FACTOR_ON = "second_factor_on", _("Second factor set up")
+    SECOND_FACTOR_OFF = "second_factor_off", _("Second factor removed")
+    SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
+    EXPORT = "export", _("Export or download")
+    SENSITIVE_VIEW = "sensitive_view", _("Sensitive data viewed")
+    PRUNED = "pruned", _("Audit records pruned")
+
+
+class ProtectedAuditRecord(Exception):
+    """Audit records are written once and never changed through the application."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ProtectedAuditRecord("audit events are never changed")
+
+    def delete(self):
+        raise ProtectedAuditRecord("audit events leave only through prune_audit")
+
+
+class AuditEvent(models.Model):
+    """Who did what that is not a change of a record (django-auditlog keeps those): signing
+    in and out, failed attempts, exports and downloads, views of sensitive data. Written
+    once; neither changed nor deleted through the application (``prune_audit`` removes
+    only what is older than the retention period)."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    # As typed, for failed sign-ins (there may be no such account).
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    kind = models.CharField(_("what"), max_length=24, choices=AuditEventKind.choices)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    path = models.CharField(_("page"), max_length=500, blank=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["kind", "at"]), models.Index(fields=["actor", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ProtectedAuditRecord("audit events are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ProtectedAuditRecord("audit events leave only through prune_audit")
+
+
+class RecycledRecord(models.Model):
+    """A business record deleted through the application, kept whole (with the rows that
+    went with it) so that an office can put it back; purged after the retention period.
+
+    ``payload`` is Django's JSON serialisation of every row the deletion removed, in an
+    order that restores (parents first); ``unit_path`` scopes the bin as the record was."""
+
+    deleted_at = models.DateTimeField(_("deleted at"), default=timezone.now, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deleted by"),
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, verbose_name=_("kind of record")
+    )
+    object_pk = models.CharField(_("record id"), max_length=64)
+    object_repr = models.CharField(_("record"), max_length=300)
+    unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    unit_path = models.CharField(_("unit path"), max_length=255, blank=True, db_index=True)
+    payload = models.JSONField(_("rows"))
+    restored_at = models.DateTimeField(_("restored at"), null=True, blank=True)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("restored by"),
+    )
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+        verbose_name = _("deleted record")
+        verbose_name_plural = _("recycle bin")
+
+    def __str__(self) -> str:
+        return self.object_repr

@@ -7,6 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from taolun.campaigns.selectors import campaigns_for_user
+from taolun.core.views_audit import may_read_audit
+from taolun.core.views_recycle import may_open_bin
+from taolun.org.roles import Role
 from taolun.org.selectors import roles_of
 
 
@@ -14,5 +17,15 @@ from taolun.org.selectors import roles_of
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     campaigns = campaigns_for_user(user).select_related("owner_unit")
-    roles = roles_of(user)
-    return render(request, "core/home.html", {"campaigns": campaigns, "roles": roles})
+    roles = list(roles_of(user))
+    return render(
+        request,
+        "core/home.html",
+        {
+            "campaigns": campaigns,
+            "roles": roles,
+            "may_read_audit": may_read_audit(user, roles),
+            "is_office": any(assignment.role == Role.OFFICE for assignment in roles),
+            "may_open_bin": may_open_bin(roles),
+        },
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.constants import LOOKUP_SEP
@@ -29,8 +30,9 @@ from taolun.core.admin import (
     office_paths,
     strictly_below_office,
 )
+from taolun.org.duties import DUTY_USER_FIELDS, duty_of
 from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
-from taolun.org.roles import Role
+from taolun.org.roles import AdminDuty, Role
 from taolun.org.selectors import scope_for, units_for_user
 
 CHILD_POSITIONS = frozenset({"first-child", "sorted-child", "last-child"})
@@ -218,8 +220,18 @@ _REVERSE_RELATIONS = frozenset(
 )
 
 
+class SetPasswordForHolder(AdminPasswordChangeForm):
+    """A password set in the back office is someone else's choice: its holder must change
+    it at their next sign-in."""
+
+    def save(self, commit: bool = True):
+        self.user.must_change_password = self.cleaned_data.get("set_usable_password", True)
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    change_password_form = SetPasswordForHolder
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("name", "unit", "email", "phone")}),
@@ -229,6 +241,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
                 "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
             },
         ),
+        (_("Administrator duty"), {"fields": ("admin_duty",)}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -265,10 +278,27 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         return super().lookup_allowed(lookup, value, request)
 
     def scope_queryset(self, request, qs):
-        if is_unrestricted(request):
+        if request.user.is_superuser:
             return qs
-        # Scoped staff never manage superusers, whatever unit those sit in.
+        # Only superusers manage superusers, whatever unit those sit in.
         return super().scope_queryset(request, qs).filter(is_superuser=False)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """An administrator's account is not another administrator's to change (三员分立):
+        the security administrator may change its access (active, duty, permissions), the
+        system administrator nothing; each changes their own password on their own page."""
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None or request.user.is_superuser or not obj.admin_duty:
+            return allowed
+        return duty_of(request.user) == AdminDuty.SECURITY and obj.pk != request.user.pk
+
+    def user_change_password(self, request, id, form_url=""):
+        """Nobody but a superuser sets an administrator's password (it would hand over the
+        duty); the rest as the change permission says."""
+        target = self.get_object(request, id)
+        if target.admin_duty and not request.user.is_superuser:
+            raise Http404
+        return super().user_change_password(request, id, form_url)
 
     def can_write(self, request, obj):
         """A person's details and password belong to an office that holds all their reach.
@@ -292,10 +322,24 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        duty = duty_of(request.user)
+        if duty:
+            # Each duty changes its own fields of an account, and nobody makes a superuser.
+            mine = DUTY_USER_FIELDS[duty]
+            every = [f for _name, opts in self.fieldsets for f in opts["fields"]]
+            return (*fields, *(f for f in every if f not in mine and f not in fields))
         if is_unrestricted(request):
             return fields
-        # Who may use the back office, and with what rights, is a superuser's decision.
-        return (*fields, "is_staff", "is_superuser", "groups", "user_permissions")
+        # Who may use the back office, and with what rights, is the security administrator's.
+        return (*fields, "is_staff", "is_superuser", "groups", "user_permissions", "admin_duty")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # The office chose the first password: the person chooses their own.
+            obj.must_change_password = obj.has_usable_password()
+        super().save_model(request, obj, form, change)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

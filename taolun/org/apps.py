@@ -6,3 +6,6 @@ class OrgConfig(AppConfig):
     name = "taolun.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from taolun.org import signals  # noqa: F401  (keeps the second-factor flag in step)

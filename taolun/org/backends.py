@@ -12,6 +12,13 @@ from taolun.org.models import User
 
 
 class ModelBackend(DjangoModelBackend):
+    def _get_permissions(self, user_obj, obj, from_name) -> set[str]:
+        """An administrator's rights are their duty's alone (``org.duties``): groups or
+        permissions given to the account add nothing, so no one stacks a second duty."""
+        if getattr(user_obj, "admin_duty", ""):
+            return set()
+        return super()._get_permissions(user_obj, obj, from_name)
+
     def get_user(self, user_id) -> User | None:
         user = User._default_manager.select_related("unit").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

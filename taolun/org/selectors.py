@@ -18,6 +18,9 @@ from django.http import Http404
 from taolun.org.models import Post, RoleAssignment, Unit, User
 from taolun.org.roles import Role
 
+# A filter every row passes, which stays one when OR-ed (``Q()`` vanishes instead).
+EVERYTHING = ~Q(pk__in=[])
+
 
 def _collapse(paths: Iterable[str]) -> tuple[str, ...]:
     """Drop paths that lie under another path of the list."""
@@ -95,7 +98,9 @@ class Scope:
     def q(self, unit_field: str = "unit", roles: Iterable[str] | None = None) -> Q:
         """A filter keeping rows whose ``unit_field`` lies in scope (for the given roles)."""
         if self.is_everything:
-            return Q()
+            # Not ``Q()``: OR-ed with another condition, an empty Q drops out and
+            # "everything or what I attended" would become "what I attended".
+            return EVERYTHING
         paths = self.paths_for(roles)
         if not paths:
             return Q(pk__in=[])

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from taolun.activities.forms import ACCEPT, MultipleFileField, MultipleFileInput
 from taolun.campaigns.models import Campaign, Theme
 from taolun.campaigns.selectors import campaign_units_for_user
+from taolun.core.concurrency import VersionField
 from taolun.org.models import Unit, User
 from taolun.rectification.models import (
     Light,
@@ -161,7 +162,8 @@ class ProblemForm(forms.Form):
     """The problem page's fields; the services check what they mean together.
 
     ``problem`` None: a new problem, with a choice of unit. Once the problem is on the
-    ledger its number and deadline are shown but cannot change here.
+    ledger its number and deadline are shown but cannot change here. An edit carries the
+    version it started from, so that a save over someone else's is refused (the view checks).
     """
 
     unit = forms.ModelChoiceField(
@@ -233,6 +235,7 @@ class ProblemForm(forms.Form):
         widget=forms.SelectMultiple({"class": "form-select", "size": "5"}),
     )
     origin = forms.CharField(required=False, widget=forms.HiddenInput())
+    version = VersionField()
 
     def __init__(
         self,
@@ -249,6 +252,7 @@ class ProblemForm(forms.Form):
         units = Q(pk__in=campaign_units_for_user(campaign, user).values("pk"))
         if problem is None:
             self.fields["unit"].queryset = units_for_problems(campaign, user)
+            del self.fields["version"]
         else:
             del self.fields["unit"]
             del self.fields["origin"]

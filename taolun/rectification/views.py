@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from taolun.campaigns.selectors import get_campaign_for_user
 from taolun.core import clock
+from taolun.core.concurrency import StaleEdit, check_version, digest, stamp
 from taolun.core.forms import add_service_errors
 from taolun.core.uploads import download_response
 from taolun.org.models import User
@@ -53,6 +54,7 @@ from taolun.rectification.forms import (
 from taolun.rectification.models import (
     ExtensionState,
     Light,
+    Measure,
     Problem,
     ProblemState,
 )
@@ -269,6 +271,70 @@ def problem_create_view(request: HttpRequest, campaign: str) -> HttpResponse:
     )
 
 
+def problem_version(problem: Problem) -> str:
+    """What the edit form compares: the row, and its measures (ticked off elsewhere
+    without saving the problem)."""
+    measures = problem.measures.order_by("pk").values_list("pk", "text", "deadline", "done")
+    return f"{stamp(problem.updated_at)}-{digest(measures)}"
+
+
+def _audited_rows(problem: Problem) -> list[tuple[type, list[int]]]:
+    measures = list(problem.measures.values_list("pk", flat=True))
+    return [(Problem, [problem.pk]), (Measure, measures)]
+
+
+def _stale_message(stale: StaleEdit) -> str:
+    if stale.missing:
+        return _(
+            "The form did not say which version of this problem you started from, so your "
+            "changes were not saved: compare them with the current version below and save again."
+        )
+    if stale.actor is not None:
+        return _(
+            "%(who)s changed this problem at %(when)s, while you were editing it. Your changes "
+            "were not saved: compare them with the current version below and save again."
+        ) % {"who": stale.actor_name, "when": stale.when}
+    return _(
+        "This problem was changed at %(when)s, while you were editing it. Your changes were "
+        "not saved: compare them with the current version below and save again."
+    ) % {"when": stale.when}
+
+
+def _measure_rows(problem: Problem) -> list[dict[str, Any]]:
+    return [
+        {"text": m.text, "deadline": m.deadline, "done": m.done}
+        for m in problem.measures.order_by("order", "id")
+    ]
+
+
+def _refused_form(data: Any, stale: StaleEdit, **form_kwargs: Any) -> ProblemForm:
+    """What the user typed, now carrying the current version: saving again is deliberate."""
+    again = data.copy()
+    again["version"] = stale.current
+    form = ProblemForm(
+        again, initial=ProblemForm.initial_for(form_kwargs["problem"]), **form_kwargs
+    )
+    form.is_valid()
+    form.add_error(None, _stale_message(stale))
+    return form
+
+
+def _save(
+    request: HttpRequest, problem: Problem, form: ProblemForm, measures: forms.BaseFormSet
+) -> Problem:
+    user = request.user
+    problem = services.problem_update(
+        actor=user,
+        problem=problem,
+        # The service leaves unchanged measures alone: the history shows real changes.
+        measures=measure_inputs(measures),
+        **form.problem_fields(),
+    )
+    if "open" in request.POST:
+        problem = services.problem_open(actor=user, problem=problem)
+    return problem
+
+
 @login_required
 def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -276,40 +342,37 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not user.has_perm("rectification.change_problem", problem):
         raise PermissionDenied
     kwargs = {"campaign": problem.campaign, "user": user, "problem": problem}
-    initial = ProblemForm.initial_for(problem)
+    initial = {**ProblemForm.initial_for(problem), "version": problem_version(problem)}
     data = request.POST if request.method == "POST" else None
     form = ProblemForm(data, initial=initial, **kwargs)
-    measures = MeasureFormSet(
-        data,
-        initial=[
-            {"text": m.text, "deadline": m.deadline, "done": m.done}
-            for m in problem.measures.order_by("order", "id")
-        ],
-        prefix=MEASURES_PREFIX,
-    )
+    measures = MeasureFormSet(data, initial=_measure_rows(problem), prefix=MEASURES_PREFIX)
     measure_errors: list[str] = []
+    stale: StaleEdit | None = None
     if data is not None and "add_measure" in data:
         form, measures = _shown_again(form, measures, **kwargs)
     elif data is not None and _valid(form, measures):
         try:
             with transaction.atomic():
-                problem = services.problem_update(
-                    actor=user,
-                    problem=problem,
-                    # The service leaves unchanged measures alone: the history shows real changes.
-                    measures=measure_inputs(measures),
-                    **form.problem_fields(),
+                stale = check_version(
+                    problem,
+                    form.cleaned_data.get("version"),
+                    version=problem_version,
+                    audited_rows=_audited_rows,
                 )
-                if "open" in data:
-                    problem = services.problem_open(actor=user, problem=problem)
+                if stale is None:
+                    problem = _save(request, problem, form, measures)
         except ValidationError as exc:
             measure_errors = _put_errors(form, exc)
         else:
-            if "open" in data:
-                messages.success(request, _("The problem was saved and put on the ledger."))
-            else:
-                messages.success(request, _("The problem was saved."))
-            return redirect(problem_url(problem))
+            if stale is None:
+                if "open" in data:
+                    messages.success(request, _("The problem was saved and put on the ledger."))
+                else:
+                    messages.success(request, _("The problem was saved."))
+                return redirect(problem_url(problem))
+            problem = get_problem_for_user(user, pk)
+            kwargs["problem"] = problem
+            form = _refused_form(data, stale, **kwargs)
     return render(
         request,
         "rectification/problem_form.html",
@@ -321,6 +384,9 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "problem": problem,
             "source": None,
             "theme_suggestions": _form_suggestions(form, problem.campaign_id),
+            "stale": stale,
+            "current_measures": _measure_rows(problem) if stale else [],
+            "current_supporting": list(problem.supporting_units.all()) if stale else [],
         },
     )
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taolun.activities.models import Meeting
 from taolun.campaigns.models import Action, Campaign
+from taolun.core.concurrency import VersionField, stamp
 from taolun.org.models import Unit, User
 from taolun.reporting.brief_selectors import (
     ReviewFilters,
@@ -49,6 +50,11 @@ class MeetingChoiceField(forms.ModelChoiceField):
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
         return obj.display_name
+
+
+def brief_version(brief: Brief) -> str:
+    """What the edit form compares: every save of a brief sets its ``updated_at``."""
+    return stamp(brief.updated_at)
 
 
 class BriefForm(forms.Form):
@@ -106,6 +112,8 @@ class BriefForm(forms.Form):
     caption = forms.CharField(
         label=_("Photo caption"), max_length=200, required=False, widget=forms.TextInput(_TEXT)
     )
+    # The version an edit started from (see ``taolun.core.concurrency``).
+    version = VersionField()
 
     def __init__(
         self,
@@ -120,6 +128,7 @@ class BriefForm(forms.Form):
         super().__init__(data, files, initial=initial)
         if brief is None:
             self.fields["unit"].queryset = units_for_briefs(campaign, user)
+            del self.fields["version"]
         else:
             for name in ("unit", "photo", "caption"):
                 del self.fields[name]
@@ -135,6 +144,7 @@ class BriefForm(forms.Form):
     @staticmethod
     def initial_for(brief: Brief) -> dict[str, Any]:
         return {
+            "version": brief_version(brief),
             "kind": brief.kind,
             "title": brief.title,
             "body": brief.body,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from taolun.campaigns.selectors import get_campaign_for_user
+from taolun.core.concurrency import StaleEdit, check_version
 from taolun.core.forms import add_service_errors
 from taolun.core.uploads import download_response
 from taolun.org.models import User
@@ -38,6 +39,7 @@ from taolun.reporting.brief_forms import (
     PhotoForm,
     ReceivedFilterForm,
     SendBackForm,
+    brief_version,
 )
 from taolun.reporting.brief_selectors import (
     brief_events,
@@ -170,6 +172,35 @@ def _hint(request: HttpRequest, brief: Brief) -> None:
         messages.info(request, hint)
 
 
+def _stale_message(stale: StaleEdit) -> str:
+    if stale.missing:
+        return _(
+            "The form did not say which version of this brief you started from, so your "
+            "changes were not saved: compare them with the brief as it is now and save again."
+        )
+    if stale.actor is not None:
+        return _(
+            "%(who)s changed this brief at %(when)s, while you were editing it. Your changes "
+            "were not saved: compare them with the brief as it is now and save again."
+        ) % {"who": stale.actor_name, "when": stale.when}
+    return _(
+        "This brief was changed at %(when)s, while you were editing it. Your changes were "
+        "not saved: compare them with the brief as it is now and save again."
+    ) % {"when": stale.when}
+
+
+def _refused_form(data: Any, stale: StaleEdit, *, brief: Brief, user: User) -> BriefForm:
+    """What the user typed, now carrying the current version: saving again is deliberate."""
+    again = data.copy()
+    again["version"] = stale.current
+    form = BriefForm(
+        again, campaign=brief.campaign, user=user, brief=brief, initial=BriefForm.initial_for(brief)
+    )
+    form.is_valid()
+    form.add_error(None, _stale_message(stale))
+    return form
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def brief_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -187,13 +218,21 @@ def brief_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if data is not None and form.is_valid():
         try:
-            services.brief_update(actor=user, brief=brief, **form.brief_fields())
+            with transaction.atomic():
+                stale = check_version(
+                    brief, form.cleaned_data.get("version"), version=brief_version
+                )
+                if stale is None:
+                    services.brief_update(actor=user, brief=brief, **form.brief_fields())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The brief was saved."))
-            _hint(request, brief)
-            return redirect(brief)
+            if stale is None:
+                messages.success(request, _("The brief was saved."))
+                _hint(request, brief)
+                return redirect(brief)
+            brief = get_brief_for_user(user, pk)
+            form = _refused_form(data, stale, brief=brief, user=user)
     return render(
         request,
         "reporting/brief_form.html",

@@ -24,6 +24,7 @@ from taolun.campaigns.models import Action, Campaign
 from taolun.campaigns.services import campaign_units
 from taolun.core import clock
 from taolun.core.audit import audited
+from taolun.core.recycle import recycle
 from taolun.core.sanitize import TAG, clean_html, has_text
 from taolun.core.uploads import check_upload
 from taolun.org.models import Unit, User
@@ -337,12 +338,11 @@ def brief_photo_update(*, actor: User, photo: BriefPhoto, caption: str) -> Brief
 
 @transaction.atomic
 def brief_photo_remove(*, actor: User, photo: BriefPhoto) -> None:
-    """Take a photo off the brief (the file leaves storage once the transaction commits)."""
+    """Take a photo off the brief: to the recycle bin, file and caption kept (the office
+    can put it back; the file leaves storage when the bin is purged)."""
     locked = _locked(photo.brief)
     _authorise(actor, "edit", locked, locked.get_state_display())
-    with audited(actor):
-        photo.clear_file()
-        photo.delete()
+    recycle(photo, actor=actor, unit=locked.unit)
 
 
 def _brief_move(actor: User, brief: Brief, verb: str, to: str) -> Brief:

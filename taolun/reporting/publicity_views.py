@@ -182,7 +182,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    publication = publicity.get_publication_for_user(request.user, pk)
+    publication = _office_publication(request, pk)
     form = PublicationForm(request.POST, with_digest=publication.channel.kind == "wechat")
     if form.is_valid():
         try:
@@ -200,7 +200,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    publication = publicity.get_publication_for_user(request.user, pk)
+    publication = _office_publication(request, pk)
     form = PublishForm(request.POST)
     if form.is_valid():
         try:
@@ -219,7 +219,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _simple_move(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
-    publication = publicity.get_publication_for_user(request.user, pk)
+    publication = _office_publication(request, pk)
     try:
         service(actor=request.user, publication=publication)
     except ValidationError as exc:

@@ -64,7 +64,9 @@ class IssueItemsForm(ServiceErrorsMixin, forms.Form):
                 required=False,
                 min_value=1,
                 max_value=999,
-                widget=_control(forms.NumberInput, inputmode="numeric", style="max-width: 6rem"),
+                widget=_control(
+                    forms.NumberInput, inputmode="numeric", **{"class": "form-control input-narrow"}
+                ),
             )
             self.rows.append((brief, title, name))
 

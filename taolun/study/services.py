@@ -19,6 +19,7 @@ from taolun.activities.models import Meeting
 from taolun.campaigns.models import Campaign, Stage, Theme
 from taolun.core import clock
 from taolun.core.audit import audited
+from taolun.core.recycle import recycle
 from taolun.core.sanitize import clean_html, has_text
 from taolun.org.models import Unit, User
 from taolun.org.predicates import is_campaign_contact_or_office
@@ -212,11 +213,11 @@ def log_add(
 
 @transaction.atomic
 def log_delete(*, actor: User, log: StudyLog) -> None:
-    """Take back one's own log of study alone; group sessions follow the meeting's attendance."""
+    """Take back one's own log of study alone (into the recycle bin of its unit's office);
+    group sessions follow the meeting's attendance."""
     if not may_delete_log.test(actor, log):
         raise PermissionDenied
-    with audited(actor):
-        log.delete()
+    recycle(log, actor=actor, unit=log.unit)
 
 
 # ---------------------------------------------------------------- reflections

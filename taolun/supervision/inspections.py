@@ -40,6 +40,7 @@ from taolun.campaigns.models import Campaign, Theme
 from taolun.core import clock
 from taolun.core.audit import audited
 from taolun.core.history import HistoryRow, describe_changes
+from taolun.core.recycle import recycle
 from taolun.core.sanitize import clean_html
 from taolun.org.models import RoleAssignment, Unit, User
 from taolun.org.selectors import scope_for
@@ -571,14 +572,14 @@ def finding_update(*, actor: User, finding: Finding, **fields: Any) -> Finding:
 
 @transaction.atomic
 def finding_delete(*, actor: User, finding: Finding) -> None:
-    """Delete a finding that is not on the ledger; the others keep their numbers."""
+    """Delete a finding that is not on the ledger (into the recycle bin of the offices over
+    the unit visited); the others keep their numbers."""
     locked = _locked_finding(finding)
     _may_edit(actor, locked.inspection)
     if (problem := _on_ledger(locked)) is not None:
         raise _frozen_error(problem)
     pk = locked.pk
-    with audited(actor):
-        locked.delete()
+    recycle(locked, actor=actor, unit=locked.inspection.unit)
     LogEntry.objects.filter(
         content_type=_finding_ct(), object_id=pk, additional_data__isnull=True
     ).update(additional_data={"inspection": finding.inspection_id})

@@ -11,6 +11,7 @@ in one test and names every failing page at the end.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -66,27 +67,66 @@ def browser() -> Iterator:
         chromium.close()
 
 
+# Runs before any page script, in every frame: keeps what the Content-Security-Policy
+# refused, for ``csp_violations``. Playwright adds it through the DevTools protocol, which
+# the page's policy does not govern.
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.__cspViolations.push({
+        directive: event.effectiveDirective,
+        blocked: event.blockedURI,
+        source: `${event.sourceFile}:${event.lineNumber}`,
+        sample: event.sample,
+    });
+});
+"""
+
+
 @pytest.fixture
 def new_page(browser, live_server):
-    """``new_page(viewport=..., locale=...)``: a page in a fresh context, closed after the test."""
+    """``new_page(viewport=..., locale=...)``: a page in a fresh context, closed after the test.
+
+    The pages run under the site's real Content-Security-Policy (no ``bypass_csp``): a test
+    that trips it fails at teardown with what the browser refused, so every browser test also
+    guards the policy.
+    """
     contexts = []
+    refused: list[str] = []
 
     def make(viewport: dict[str, int] | None = None, locale: str = "zh-CN"):
         # The users' browsers ask for Chinese (Accept-Language), as a cadre's in Shanxi would.
-        # bypass_csp: axe is injected as a script tag, which a strict CSP would block.
         context = browser.new_context(
             viewport=viewport or DESKTOP,
             locale=locale,
-            bypass_csp=True,
             base_url=live_server.url,
         )
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(RECORD_CSP_VIOLATIONS)
+        context.on("console", lambda message: _note_csp_message(message, refused))
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    if refused:
+        pytest.fail(
+            "the Content-Security-Policy refused:\n" + "\n".join(dict.fromkeys(refused)),
+            pytrace=False,
+        )
+
+
+def _note_csp_message(message, refused: list[str]) -> None:
+    """Chromium reports each refusal on the console too; kept with the page's address."""
+    if message.type == "error" and "Content Security Policy" in message.text:
+        where = message.page.url if message.page else message.location.get("url", "")
+        refused.append(f"{where}: {message.text}")
+
+
+def csp_violations(page) -> list[dict]:
+    """What the policy refused on the current page since it loaded (the event's fields)."""
+    return page.evaluate("() => window.__cspViolations || []")
 
 
 @pytest.fixture
@@ -120,12 +160,19 @@ def is_focused(locator) -> bool:
     return locator.evaluate("el => el === document.activeElement")
 
 
-def axe_check(page) -> None:
-    """Run axe-core's WCAG 2.1 A/AA rules on the current page and fail on any violation."""
+@functools.cache
+def axe_source() -> str:
+    """axe-core's code, as evaluated into pages: a script tag would need the CSP bypassed."""
     script = next((path for path in AXE_SCRIPTS if path.exists()), None)
     assert script is not None, "axe-core is missing: run `make install` (npm ci)"
+    return script.read_text(encoding="utf-8")
+
+
+def axe_check(page) -> None:
+    """Run axe-core's WCAG 2.1 A/AA rules on the current page and fail on any violation."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(script))
+        # Evaluated through the DevTools protocol, which the page's policy does not govern.
+        page.evaluate(axe_source())
     # resultTypes only trims the passes and inapplicable lists (to one node each), which
     # halves the run; every violation is still reported.
     result = page.evaluate(

@@ -361,7 +361,9 @@ def test_statements_are_reordered_edited_and_deleted_with_their_file(org, meetin
     assert list(meeting.statements.all()) == [a]
 
 
-def test_statement_files_go_once_committed(org, meeting, django_capture_on_commit_callbacks):
+def test_statement_files_stay_while_in_the_recycle_bin(
+    org, meeting, django_capture_on_commit_callbacks
+):
     statement = svc.statement_create(
         actor=org.contact1,
         meeting=meeting,
@@ -372,7 +374,7 @@ def test_statement_files_go_once_committed(org, meeting, django_capture_on_commi
     stored, storage = statement.file.name, statement.file.storage
     with django_capture_on_commit_callbacks(execute=True):
         svc.statement_delete(actor=org.contact1, statement=statement)
-    assert not storage.exists(stored)
+    assert storage.exists(stored)  # the bin's restore puts the statement back, file and all
 
 
 # ---------------------------------------------------------------- preparation

@@ -69,7 +69,9 @@ DEMO_USERNAMES = [
     "member",
     "supervisor",
     "province",
-    "admin",
+    "sysadmin",
+    "secadmin",
+    "auditor",
 ]
 
 # Typed from the seed (the speech's 六个破除、六个着力、六个坚持).
@@ -419,8 +421,15 @@ class TestDemoContent:
             ("supervisor", "supervisor", "sxdpf"),
             ("province", "office", "shanxi"),
         }
-        admin = User.objects.get(username="admin")
-        assert admin.is_superuser and admin.is_staff
+        # Three administrators, one duty each (三员分立), and no superuser.
+        duties = dict(
+            User.objects.filter(username__in=DEMO_USERNAMES)
+            .exclude(admin_duty="")
+            .values_list("username", "admin_duty")
+        )
+        assert duties == {"sysadmin": "system", "secadmin": "security", "auditor": "audit"}
+        assert all(User.objects.get(username=name).is_staff for name in duties)
+        assert not User.objects.filter(is_superuser=True).exists()
         assert User.objects.get(username="office").is_staff
         assert not User.objects.get(username="contact1").is_staff
 

@@ -93,8 +93,8 @@ def test_the_printable_plan_shows_the_same_document(client, demo_campaign, org):
     assert 'class="breadcrumb-item"><a href="/campaigns/camp/">camp 大讨论</a>' in html
     assert 'href="/campaigns/camp/documents/plan.docx"' in html
     assert (
-        '<p class="doc-signature doc-signature-first" style="padding-right: 7.5em">省残联</p>'
-        in (html)
+        '<div class="doc-signature"><div class="doc-signature-lines"><p>省残联</p>'
+        "<p>2019年2月22日</p></div></div>" in html
     )
 
 

@@ -428,10 +428,12 @@ def test_edit_an_open_problem_keeps_number_and_deadline(org, march, client):
         org, open_now=True, measures=[MeasureInput("第一条", D(2019, 4, 1))], theme=None
     )
     as_user(client, org.contact1)
-    page = client.get(url("problem_edit", problem.pk)).content.decode()
+    response = client.get(url("problem_edit", problem.pk))
+    page = response.content.decode()
     assert re.search(r'name="deadline"[^>]*disabled', page)
     assert "moves only by a granted extension" in page
     data = form_data(
+        version=response.context["form"]["version"].value(),
         description="改写后的描述",
         deadline="2019-12-31",
         ledger_number="HACK-1",
@@ -455,7 +457,8 @@ def test_edit_an_open_problem_keeps_number_and_deadline(org, march, client):
     assert re.search(r"Measure: 第一条</td>\s*<td>deleted</td>", history)  # replaced by the edit
     # Saving again with the same measures leaves them (and the history) alone.
     entries = history.count("<tr>")
-    client.post(url("problem_edit", problem.pk), data)
+    data["version"] = client.get(url("problem_edit", problem.pk)).context["form"]["version"].value()
+    assert client.post(url("problem_edit", problem.pk), data).status_code == 302
     history = (
         client.get(url("problem", problem.pk)).content.decode().split('id="history-heading"')[1]
     )

@@ -385,8 +385,15 @@ def test_photos_must_be_images(levels):
     brief_photo_add(actor=levels.contact1, brief=brief, upload=png("二.png"), caption="二")
     with pytest.raises(PermissionDenied):
         brief_photo_remove(actor=levels.contact2, photo=photo)
+    photo_pk = photo.pk
     brief_photo_remove(actor=levels.contact1, photo=photo)
     assert list(brief.photos.values_list("caption", flat=True)) == ["二"]
+    # Into the recycle bin, scoped to the brief's unit, its file kept for a restore.
+    from taolun.core.models import RecycledRecord
+
+    binned = RecycledRecord.objects.get(object_pk=str(photo_pk))
+    assert binned.unit == brief.unit and binned.deleted_by == levels.contact1
+    assert photo.file.storage.exists(photo.file.name)
 
 
 def test_only_editable_briefs_change(levels):

@@ -176,8 +176,10 @@ def test_return_with_comments_and_resubmit(levels, client):
     as_user(client, levels.contact1)
     detail = client.get(url("brief_detail", brief.pk)).content.decode()
     assert "请补充数据" in detail and url("brief_edit", brief.pk) in detail
+    version = client.get(url("brief_edit", brief.pk)).context["form"]["version"].value()
     response = client.post(
-        url("brief_edit", brief.pk), form_data(levels, title="补充数据后", unit="")
+        url("brief_edit", brief.pk),
+        form_data(levels, title="补充数据后", unit="", version=version),
     )
     assert response.status_code == 302
     brief.refresh_from_db()
