@@ -247,6 +247,9 @@ TAOLUN_IDLE_MINUTES = int(os.environ.get("TAOLUN_IDLE_MINUTES", 30))
 # choose one either way.
 TAOLUN_TOTP_REQUIRED = env_bool("TAOLUN_TOTP_REQUIRED", False)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "taolun")
+# The back office never shows a device's secret or its QR code (the security
+# administrator removes lost devices; nobody copies them).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Audit records are kept at least this many days: prune_audit refuses anything younger.
 TAOLUN_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("TAOLUN_AUDIT_RETENTION_DAYS", 180)))
 # Deleted business records stay in the recycle bin this long (purge_recycle_bin).

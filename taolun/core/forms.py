@@ -29,3 +29,14 @@ class ServiceErrorsMixin:
                 name,
                 gettext("Files are not kept when the form has errors: please choose it again."),
             )
+
+
+class DateRangeMixin:
+    """Filter forms with ``date_from`` and ``date_to``: the end may not come before the start."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", gettext("The end of the range is before its start."))
+        return data

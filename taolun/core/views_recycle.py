@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from taolun.core.forms import DateRangeMixin
 from taolun.core.models import RecycledRecord
 from taolun.core.recycle import (
     get_recycled_for_user,
@@ -46,7 +47,7 @@ def may_open_bin(roles) -> bool:
     return any(assignment.role == Role.OFFICE for assignment in roles)
 
 
-class RecycleFilterForm(forms.Form):
+class RecycleFilterForm(DateRangeMixin, forms.Form):
     """The bin's filters from the query string; a wrong value is named, never ignored."""
 
     kind = forms.ChoiceField(
@@ -69,13 +70,6 @@ class RecycleFilterForm(forms.Form):
             ("", _("Any")),
             *((str(kind.pk), kind_name(kind)) for kind in kinds),
         ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("The end of the range is before its start."))
-        return data
 
 
 def _day_start(day: dt.date) -> dt.datetime:

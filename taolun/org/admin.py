@@ -296,7 +296,9 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         """Nobody but a superuser sets an administrator's password (it would hand over the
         duty); the rest as the change permission says."""
         target = self.get_object(request, id)
-        if target.admin_duty and not request.user.is_superuser:
+        if not request.user.is_superuser and (
+            target.admin_duty or duty_of(request.user) == AdminDuty.SECURITY
+        ):
             raise Http404
         return super().user_change_password(request, id, form_url)
 
@@ -378,6 +380,16 @@ class RoleAssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
             def clean(self):
                 cleaned = super().clean()
                 role, unit = cleaned.get("role"), cleaned.get("unit")
+                holder = cleaned.get("user")
+                if holder is not None and (holder.admin_duty or holder.pk == request.user.pk):
+                    raise ValidationError(
+                        {
+                            "user": _(
+                                "Administrators hold no role in campaigns, and nobody grants "
+                                "a role to themselves."
+                            )
+                        }
+                    )
                 if role and unit and not _may_grant(request, role, unit):
                     raise ValidationError(
                         {

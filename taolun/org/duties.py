@@ -56,9 +56,10 @@ DUTY_PERMISSIONS: dict[str, frozenset[str]] = {
 # to it); a superuser (the installation's first account) changes everything.
 DUTY_USER_FIELDS: dict[str, frozenset[str]] = {
     AdminDuty.SYSTEM: frozenset({"username", "name", "unit", "email", "phone", "password"}),
-    AdminDuty.SECURITY: frozenset(
-        {"is_active", "is_staff", "groups", "user_permissions", "admin_duty", "password"}
-    ),
+    # Not the password (it would hand over the account) nor the duty (a superuser's
+    # decision, at installation): the security administrator could otherwise take over
+    # another administrator's account by lifting its duty and setting its password.
+    AdminDuty.SECURITY: frozenset({"is_active", "is_staff", "groups", "user_permissions"}),
     AdminDuty.AUDIT: frozenset(),
 }
 

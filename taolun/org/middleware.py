@@ -100,9 +100,12 @@ _REQUIRED = "taolun_second_factor_required"
 
 
 def second_factor_required(request, user) -> bool:
-    """Settings require a second factor of offices and leaders (one query per session)."""
+    """Settings require a second factor of administrators, offices and leaders (one query
+    per session)."""
     if not getattr(settings, "TAOLUN_TOTP_REQUIRED", False):
         return False
+    if user.is_superuser or user.admin_duty:
+        return True  # the administrators above all
     required = request.session.get(_REQUIRED)
     if required is None:
         from taolun.org.models import RoleAssignment

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from taolun.core.audit import audited
 from taolun.org.models import Post, RoleAssignment, Unit, UnitKind, User
@@ -57,6 +59,11 @@ def post_set(
 
 @transaction.atomic
 def role_grant(*, actor: User | None, user: User, unit: Unit, role: str) -> RoleAssignment:
+    if user.admin_duty:
+        # 三员分立: an administrator reads no campaign business, so holds no role in it.
+        raise ValidationError(
+            {"user": _("Administrators hold no role in campaigns: use another account.")}
+        )
     with audited(actor):
         assignment, _created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
     return assignment

@@ -52,6 +52,20 @@ class StyledPasswordChangeForm(PasswordChangeForm):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
 
+    def clean(self):
+        """Not the password it replaces: one someone else chose would stay known to them."""
+        cleaned = super().clean()
+        new = cleaned.get("new_password1")
+        if new and not self.has_error("new_password2") and self.user.check_password(new):
+            self.add_error(
+                "new_password2",
+                forms.ValidationError(
+                    _("Choose a password other than the one you have now."),
+                    code="password_unchanged",
+                ),
+            )
+        return cleaned
+
 
 class PasswordChange(PasswordChangeView):
     """Django's password change (old password, the new one twice, the validators), which
@@ -179,8 +193,13 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             "registration/two_factor.html",
             {"device": device, "form": form, "required": required},
         )
-    # Not confirmed yet: one pending device per person, kept until it is confirmed.
-    pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    # Not confirmed yet: a fresh key each time the page is shown, so that a key someone
+    # else saw (a stolen password, a shoulder) is gone before its owner confirms one.
+    if request.method == "POST":
+        pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    else:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        pending = None
     if pending is None:
         pending = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
     form = CodeForm(request.POST or None, device=pending)

@@ -154,6 +154,10 @@ def records(request: HttpRequest) -> HttpResponse:
 def _data_page(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
     own = person.pk == request.user.pk
+    # The file holds records of other units (inspections, meetings elsewhere): it goes to
+    # the person alone, never to an office on their behalf.
+    if not own:
+        raise Http404
     if request.method == "POST":
         filename = f"personal-data-{person.username}-{timezone.localdate():%Y%m%d}.zip"
         response = FileResponse(

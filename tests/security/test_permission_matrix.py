@@ -767,7 +767,7 @@ EXPECTED: dict[str, Any] = {
     "privacy:record": {"member", "office", "province"},
     "privacy:record_edit": {"member", "office", "province"},
     "privacy:record_delete": {"member", "office", "province"},
-    "privacy:data": {"member", "office", "province"},
+    "privacy:data": {"member"},  # the file holds other units' records: the person's alone
     # The recycle bin: the offices over the deleted record's unit.
     "recycle:list": {"office", "province"},
     "recycle:restore": {"office", "province"},

@@ -330,3 +330,29 @@ def test_the_home_page_links_to_the_trail_for_those_who_read_it(client, offices)
     for user in (org.member1, org.contact1, system):
         client.force_login(user)
         assert link not in client.get("/").content.decode(), user
+
+
+def test_an_office_never_reads_who_wrote_an_opinion_or_cast_a_vote(client, org):
+    """Anonymous opinions and satisfaction votes name their author in the change log:
+    the audit administrator's to read, never an office's."""
+    from taolun.core.audit import audited
+    from taolun.discussion.models import Opinion, Topic
+
+    topic = Topic.objects.create(
+        campaign=org.campaign,
+        unit=org.root,
+        question="问",
+        opens_on=dt.date(2019, 3, 1),
+        closes_on=dt.date(2019, 4, 1),
+        created_by=org.office,
+    )
+    with audited(org.member1):
+        Opinion.objects.create(
+            topic=topic, author=org.member1, unit=org.branch1, body="匿名的意见", anonymous=True
+        )
+    client.force_login(org.office)
+    page = client.get(reverse("audit:list")).content.decode()
+    assert "匿名的意见" not in page
+    auditor = UserFactory(username="auditor-x", admin_duty=AdminDuty.AUDIT)
+    client.force_login(auditor)
+    assert "匿名的意见" in client.get(reverse("audit:list")).content.decode()

@@ -96,9 +96,12 @@ def test_the_security_administrator_keeps_access_not_structure(org, duties) -> N
     client = as_(duties[AdminDuty.SECURITY])
     page = client.get(admin_url("org_user", "change", org.member1.pk))
     form = page.context["adminform"].form
-    assert "admin_duty" in form.fields and "groups" in form.fields
-    assert "name" not in form.fields and "unit" not in form.fields
-    assert "is_superuser" not in form.fields
+    assert "groups" in form.fields and "is_staff" in form.fields
+    for field in ("name", "unit", "is_superuser", "admin_duty"):
+        assert field not in form.fields
+    # No password of anyone: with it, an account would change hands.
+    url = reverse("admin:auth_user_password_change", args=[org.member1.pk])
+    assert client.get(url).status_code == 404
     # Roles anywhere.
     response = client.post(
         admin_url("org_roleassignment", "add"),
@@ -133,3 +136,33 @@ def test_superusers_are_out_of_the_duties_reach(duties) -> None:
     for duty in (AdminDuty.SYSTEM, AdminDuty.SECURITY):
         client = as_(duties[duty])
         assert client.get(admin_url("org_user", "change", root.pk)).status_code == 404
+
+
+def test_administrators_hold_no_role_and_nobody_grants_one_to_themselves(org, duties) -> None:
+    security = duties[AdminDuty.SECURITY]
+    client = as_(security)
+    for holder in (security, duties[AdminDuty.AUDIT]):
+        response = client.post(
+            admin_url("org_roleassignment", "add"),
+            {"user": holder.pk, "unit": org.root.pk, "role": Role.OFFICE},
+        )
+        assert response.status_code == 200  # the form again, with the error
+        assert not RoleAssignment.objects.filter(user=holder).exists()
+    from django.core.exceptions import ValidationError
+
+    from taolun.org.services import role_grant
+
+    with pytest.raises(ValidationError):
+        role_grant(actor=None, user=duties[AdminDuty.SYSTEM], unit=org.root, role=Role.OFFICE)
+
+
+def test_the_back_office_never_shows_a_second_factor_secret(duties) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    person = UserFactory()
+    device = TOTPDevice.objects.create(user=person, name="default", confirmed=True)
+    page = as_(duties[AdminDuty.SECURITY]).get(
+        admin_url("otp_totp_totpdevice", "change", device.pk)
+    )
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()

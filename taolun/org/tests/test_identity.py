@@ -350,3 +350,40 @@ def test_a_device_removed_in_the_back_office_lifts_the_code(client) -> None:
     assert not person.second_factor
     sign_in(client, person.username, PASSWORD)
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_new_password_may_not_be_the_one_someone_else_chose(client) -> None:
+    person = UserFactory(must_change_password=True)
+    client.force_login(person)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "other than the one you have now" in response.content.decode()
+    person.refresh_from_db()
+    assert person.must_change_password
+
+
+def test_the_set_up_page_shows_a_fresh_key_each_time(client) -> None:
+    """A key someone else saw (with a stolen password, before its owner set up) is gone."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    person = UserFactory()
+    sign_in(client, person.username, PASSWORD)
+    client.get(reverse("two_factor"))
+    seen = TOTPDevice.objects.get(user=person, confirmed=False).key
+    client.get(reverse("two_factor"))
+    assert TOTPDevice.objects.filter(user=person, confirmed=False).count() == 1
+    assert TOTPDevice.objects.get(user=person, confirmed=False).key != seen
+
+
+def test_administrators_must_set_up_a_second_factor_when_required(settings) -> None:
+    from taolun.org.roles import AdminDuty
+
+    settings.TAOLUN_TOTP_REQUIRED = True
+    auditor = UserFactory(admin_duty=AdminDuty.AUDIT)
+    browser = english()
+    sign_in(browser, auditor.username, PASSWORD)
+    response = browser.get(reverse("audit:list"))
+    assert response.status_code == 302 and response["Location"] == reverse("two_factor")
