@@ -1570,7 +1570,12 @@ class _Loader:
             # on every run, and a demo password changed by hand is its changer's to know.
             where = f"{self.units[unit].display_name} ({unit})" if unit else "—"
             self.result.accounts.append(
-                AccountRow(username, DEMO_PASSWORD, str(role or DEMO_DUTIES[username].label), where)
+                AccountRow(
+                    username,
+                    DEMO_PASSWORD,
+                    str(role or f"{DEMO_DUTIES[username].value} administrator"),
+                    where,
+                )
             )
 
 
