@@ -9,7 +9,6 @@ from django.shortcuts import render
 from taolun.campaigns.selectors import campaigns_for_user
 from taolun.core.views_audit import may_read_audit
 from taolun.core.views_recycle import may_open_bin
-from taolun.org.roles import Role
 from taolun.org.selectors import roles_of
 
 
@@ -25,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "campaigns": campaigns,
             "roles": roles,
             "may_read_audit": may_read_audit(user, roles),
-            "is_office": any(assignment.role == Role.OFFICE for assignment in roles),
-            "may_open_bin": may_open_bin(roles),
+            # The office's own pages: the recycle bin and people's support needs.
+            "is_office": may_open_bin(roles),
         },
     )

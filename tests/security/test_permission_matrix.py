@@ -35,6 +35,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taolun.core.demo import DEMO_ACCOUNTS
+
 DEMO_TODAY = "2019-05-20"
 CAMPAIGN = "sxdpf-2019"
 HOME_UNIT = "sxdpf-branch-1"
@@ -55,18 +57,8 @@ SKIPPED_NAMES = {
 }
 
 ANONYMOUS = "anonymous"
-ACCOUNTS = (
-    "office",
-    "leader",
-    "contact1",
-    "contact2",
-    "member",
-    "supervisor",
-    "province",
-    "sysadmin",
-    "secadmin",
-    "auditor",
-)
+# The demo's log-in accounts, as load_demo makes them.
+ACCOUNTS = tuple(row[0] for row in DEMO_ACCOUNTS)
 # The three administrators (三员分立): back-office duties, no role in any campaign.
 ADMINS = frozenset({"sysadmin", "secadmin", "auditor"})
 SIBLING = "sibling"
