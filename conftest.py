@@ -105,7 +105,9 @@ def pytest_runtest_teardown(item, nextitem):
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in getattr(item, "fixturenames", ()) for name in ("transactional_db", "live_server")
     )
-    if transactional:
+    # After the worker's last test the session's fixtures are gone, the test database with
+    # them: nothing follows to need the rows.
+    if transactional and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
         from taolun.core.demo import _ensure_reference_data

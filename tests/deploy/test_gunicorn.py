@@ -173,7 +173,9 @@ def committed(django_db_setup, django_db_blocker) -> Iterator[None]:
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.models import Session
 
-    logs = (LogEntry, AccessAttempt, AccessFailureLog, AccessLog)
+    from taolun.core.models import AuditEvent
+
+    logs = (LogEntry, AuditEvent, AccessAttempt, AccessFailureLog, AccessLog)
     with django_db_blocker.unblock():
         marks = {
             m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for m in logs
@@ -182,7 +184,10 @@ def committed(django_db_setup, django_db_blocker) -> Iterator[None]:
             yield
         finally:
             for model, mark in marks.items():
-                model.objects.filter(pk__gt=mark).delete()
+                # Audit records refuse the ORM's delete(); the base QuerySet's raw delete
+                # is the way prune_audit removes them too.
+                rows = model.objects.filter(pk__gt=mark)
+                rows._raw_delete(rows.db)
             Session.objects.all().delete()  # only the servers commit sessions
             get_user_model().objects.filter(username__startswith="scaleout").delete()
 
