@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -33,6 +33,8 @@ from taolun.rectification.selectors import (
 from taolun.rectification.services import MeasureInput
 
 _SELECT = {"class": "form-select form-select-sm"}
+# At most this many units in the ledger's unit filter (whole levels, the top one always).
+UNIT_CHOICES = 300
 _DATE = {"class": "form-control form-control-sm", "type": "date"}
 
 
@@ -82,10 +84,7 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, data: Any, *, campaign: Campaign, user: User) -> None:
         super().__init__(data)
-        units = campaign_units_for_user(campaign, user)
-        self.fields["unit"].choices = [("", "—")] + [
-            (u.slug, "\u3000" * max(u.depth - 1, 0) + u.name) for u in units
-        ]
+        self._offer_units(campaign_units_for_user(campaign, user))
         self.fields["theme"].queryset = Theme.objects.filter(campaign=campaign)
         # Only leaders of problems the user can see: names outside the scope stay unknown.
         leaders = (
@@ -99,6 +98,34 @@ class LedgerFilterForm(forms.Form):
         for name in ("unit", "source", "state", "overdue", "light"):
             self.fields[name].widget.attrs.update(_SELECT)
         self.fields["sort"].widget = forms.HiddenInput()
+
+    def _offer_units(self, units: QuerySet[Unit]) -> None:
+        """The unit list: the levels of the user's reach from the top down, as many whole
+        levels as fit in ``UNIT_CHOICES``, and the unit chosen if it lies deeper.
+
+        A province office reaches thousands of villages: a list of them all is of no use to
+        a person and costs the page most of its time. A deeper unit is chosen from its row in
+        the ledger or from its own page; it is then offered here too.
+        """
+        per_depth = dict(units.order_by().values_list("depth").annotate(n=Count("pk")))
+        deepest, offered = 0, 0
+        for depth in sorted(per_depth):
+            offered += per_depth[depth]
+            if deepest and offered > UNIT_CHOICES:
+                break
+            deepest = depth
+        shown = Q(depth__lte=deepest)
+        chosen = self.data.get("unit") if self.data else None
+        if chosen:
+            shown |= Q(slug=chosen)
+        self.fields["unit"].choices = [("", "—")] + [
+            (slug, "\u3000" * max(depth - 1, 0) + name)
+            for slug, name, depth in units.filter(shown).values_list("slug", "name", "depth")
+        ]
+        if deepest < max(per_depth, default=0):
+            self.fields["unit"].help_text = _(
+                "Units further down: choose one from its row in the ledger or from its own page."
+            )
 
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for ``selectors.ledger``; invalid fields are left out."""

@@ -624,6 +624,31 @@ def test_ledger_filters(org, rows, client):
     assert shown(unit="nowhere") == everything  # an unknown value is dropped, not refused
 
 
+def test_ledger_unit_filter_lists_whole_levels_and_the_chosen_unit(org, rows, client, monkeypatch):
+    """A province reaches thousands of villages: the list stops at the levels that fit, and
+    a deeper unit chosen from a row's link is still offered, selected, and filters."""
+    monkeypatch.setattr("taolun.rectification.forms.UNIT_CHOICES", 2)
+    as_user(client, org.office)
+
+    def offered(page):
+        select = page.split('name="unit"')[1].split("</select>")[0]
+        return re.findall(r'<option value="([^"]*)"( selected)?', select)
+
+    page = client.get(ledger_url()).content.decode()
+    assert [value for value, _selected in offered(page)] == ["", "root", "organ"]
+    assert "Units further down: choose one from its row in the ledger" in page
+    assert 'href="?unit=branch1' in page  # the row's link that reaches it
+
+    page = client.get(ledger_url(unit="branch1")).content.decode()
+    assert offered(page) == [("", ""), ("root", ""), ("organ", ""), ("branch1", " selected")]
+    assert set(numbers(page)) == {rows["b1-late"], rows["b1-soon"]}
+
+    monkeypatch.setattr("taolun.rectification.forms.UNIT_CHOICES", 300)
+    page = client.get(ledger_url()).content.decode()
+    assert [v for v, _s in offered(page)] == ["", "root", "organ", "branch1", "branch2"]
+    assert "Units further down" not in page
+
+
 def test_ledger_sorting_and_aria_sort(org, rows, client):
     as_user(client, org.office)
     page = client.get(ledger_url(sort="light")).content.decode()
