@@ -8,6 +8,10 @@ def todo_count(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if getattr(request, "account_gate", None) is not None:
+        # A second factor to enter, a password to change: the header shows no menu, no
+        # counter, until it is done (AccountGateMiddleware).
+        return {"account_gated": True}
 
     def count() -> int:
         from taolun.notifications.selectors import header_todo_count as count_for

@@ -67,6 +67,8 @@ class AccountGateMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             step = self._step(request, user)
+            # The page's header reads it: nothing of the campaign shows before the step is done.
+            request.account_gate = step
             if step is not None:
                 urls = self._open_urls()
                 path = request.path_info
