@@ -4,7 +4,8 @@ Records are created, submitted, reviewed and given attachments through the pages
 whose services check uploads and move the status; here the status, the review and
 the files are read-only. Only a draft or returned record may be corrected, and the
 correction goes through the record service (its checks, its audit, the status table);
-a submitted or accepted record is shown read-only.
+a submitted or accepted record is shown read-only. A record or an attachment deleted here
+goes to the recycle bin, as on the pages, files and all.
 """
 
 from __future__ import annotations
@@ -150,27 +151,25 @@ class ActivityRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
+    @transaction.atomic
     def delete_model(self, request, obj):
-        self.delete_queryset(request, ActivityRecord.objects.filter(pk=obj.pk))
+        """Into the recycle bin (files kept until it is purged); its cell no longer counts it."""
+        super().delete_model(request, obj)
+        status_refresh(unit_id=obj.unit_id, action_id=obj.action_id)
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
-        """Deleting records clears their cells and, once committed, their stored files."""
+        """Into the recycle bin, record by record; their cells no longer count them."""
         cells = set(queryset.values_list("unit_id", "action_id"))
-        _delete_files_on_commit(Attachment.objects.filter(record__in=queryset))
         super().delete_queryset(request, queryset)
         for unit_id, action_id in cells:
             status_refresh(unit_id=unit_id, action_id=action_id)
 
 
-def _delete_files_on_commit(attachments) -> None:
-    stored = [a.file for a in attachments.only("file")]
-    transaction.on_commit(lambda: [f.delete(save=False) for f in stored])
-
-
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
-    """Evidence is uploaded on the record's page; here it is read, or removed with its file."""
+    """Evidence is uploaded on the record's page; here it is read, or deleted into the
+    recycle bin (its file stays stored until the bin lets it go), as on the record's page."""
 
     scope_field = "record__unit"
     list_display = (download_link, "record", "content_type", "size", "uploaded_by", "uploaded_at")
@@ -182,14 +181,6 @@ class AttachmentAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return ScopedAdminMixin.has_delete_permission(self, request, obj)
-
-    def delete_model(self, request, obj):
-        self.delete_queryset(request, Attachment.objects.filter(pk=obj.pk))
-
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        _delete_files_on_commit(queryset)
-        super().delete_queryset(request, queryset)
 
 
 # ---------------------------------------------------------------- meetings

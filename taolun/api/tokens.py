@@ -76,6 +76,20 @@ def token_revoke(actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
+@transaction.atomic
+def token_revoke_all(actor: User) -> int:
+    """Revoke every token of ``actor`` still unrevoked, each as the tokens page revokes one
+    (and audited alike); how many. "Sign out everywhere" calls it."""
+    tokens = list(
+        ApiToken.objects.select_for_update()
+        .filter(user=actor, revoked_at__isnull=True)
+        .order_by("pk")
+    )
+    for token in tokens:
+        token_revoke(actor, token)
+    return len(tokens)
+
+
 def authenticate(secret: str) -> User | None:
     """The person a bearer secret acts for, or None (unknown, revoked, expired, inactive)."""
     if not secret.startswith(SECRET_PREFIX) or len(secret) > 200:

@@ -11,6 +11,9 @@ only where they hold the campaign office role over the object's unit (leaders,
 contacts, members and supervisors read). Units offered as choices on a form are
 therefore those of the office scope, and reference data (``scope_field = None``) is
 written by superusers only.
+
+Deleting here is deleting on the pages: campaign business goes to the recycle bin (see
+:class:`ScopedAdminMixin`), so the office can put it back.
 """
 
 from __future__ import annotations
@@ -19,18 +22,27 @@ from collections.abc import Iterable
 
 from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import ngettext
 
 from taolun.core.models import AuditEvent
+from taolun.core.recycle import recycle, retention_days
 from taolun.org.models import Unit
 from taolun.org.roles import AdminDuty, Role
 from taolun.org.selectors import scope_for, scoped
 
 # The roles that write in the back office; every other role only reads there.
 WRITE_ROLES: tuple[str, ...] = (Role.OFFICE,)
+# Apps whose rows are deleted outright, never into the recycle bin: the organisation is the
+# administrators' to keep (三员分立), not the offices' to put back (see ScopedAdminMixin).
+OUTSIDE_THE_BIN: frozenset[str] = frozenset({"org"})
+# Where to look, after ``scope_field``, for the unit whose bin takes a row that belongs to a
+# whole campaign (the campaign itself, a prescribed action): its owner unit, which runs it.
+CAMPAIGN_UNIT_FIELDS: tuple[str, ...] = ("campaign__owner_unit", "owner_unit")
 
 
 def is_unrestricted(request: HttpRequest) -> bool:
@@ -94,6 +106,21 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     ``scope_field`` is the path from the model to its unit ("unit", "record__unit";
     "" for Unit itself; None for reference data every staff member may read).
     Override :meth:`scope_queryset` where scope is not a single unit field.
+
+    Deleting (the delete page and the bulk action alike) follows the pages: a business
+    record goes to the recycle bin of the offices over its unit (``core.recycle.recycle``),
+    whole, with the rows that go with it; its stored files stay until the bin is purged;
+    django-auditlog records the deletion of each row under the same actor and address as a
+    deletion on the pages, and the office restores it from the bin. The bin is scoped by
+    unit and is the offices', so it takes what belongs to a unit and is theirs to put
+    back (:meth:`bin_unit`). Deleted outright instead, as before:
+
+    - reference data (``scope_field = None``, and rows without a unit such as a shared
+      channel): no unit, no office whose bin could hold it;
+    - the organisation (the ``org`` app): a unit takes its subtree with it by path, which
+      the bin cannot rebuild, and accounts, posts and role assignments are the
+      administrators' duty (三员分立): an office restoring one would give back an account or
+      a role that an administrator withdrew.
     """
 
     scope_field: str | None = "unit"
@@ -125,6 +152,18 @@ class ScopedAdminMixin(ScopedChoicesMixin):
             obj = getattr(obj, name)
         return obj
 
+    def bin_unit(self, obj: Model) -> Unit | None:
+        """The unit whose offices' recycle bin takes ``obj`` when it is deleted here, or
+        None when it is deleted outright: the unit ``scope_field`` names or, for what
+        belongs to a whole campaign, the campaign's owner unit (as ``can_write`` asks)."""
+        if self.scope_field is None or obj._meta.app_label in OUTSIDE_THE_BIN:
+            return None
+        for path in (self.scope_field, *CAMPAIGN_UNIT_FIELDS):
+            unit = _follow(obj, path)
+            if isinstance(unit, Unit):
+                return unit
+        return None
+
     def can_write(self, request: HttpRequest, obj: Model) -> bool:
         """Whether the user may change or delete this (visible) object.
 
@@ -154,13 +193,56 @@ class ScopedAdminMixin(ScopedChoicesMixin):
             return self.scope_field is not None and may_write_somewhere(request)
         return self.can_write(request, obj)
 
+    def delete_model(self, request, obj):
+        """Into the recycle bin when it can hold ``obj`` (see the class), else outright."""
+        unit = self.bin_unit(obj)
+        if unit is None:
+            super().delete_model(request, obj)
+            return
+        recycle(obj, actor=request.user, unit=unit)
+        self.tell_recycled(request, 1)
+
     def delete_queryset(self, request, queryset):
-        """Bulk deletion asks about each object, as the delete page does."""
-        if not is_unrestricted(request) and not all(
-            self.can_write(request, obj) for obj in queryset
-        ):
+        """Bulk deletion asks about each object, as the delete page does, and sends each
+        to the recycle bin as the delete page does, all or none."""
+        objs = list(queryset)
+        if not is_unrestricted(request) and not all(self.can_write(request, obj) for obj in objs):
             raise PermissionDenied
-        super().delete_queryset(request, queryset)
+        outright: list = []
+        recycled = 0
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            for obj in objs:
+                unit = self.bin_unit(obj)
+                if unit is None:
+                    outright.append(obj.pk)
+                elif type(obj)._base_manager.filter(pk=obj.pk).exists():
+                    # Not taken already by the deletion of another selected row.
+                    recycle(obj, actor=request.user, unit=unit)
+                    recycled += 1
+            if outright:
+                super().delete_queryset(request, queryset.filter(pk__in=outright))
+        if recycled:
+            self.tell_recycled(request, recycled)
+
+    def tell_recycled(self, request: HttpRequest, count: int) -> None:
+        """Say where the deleted records went, and for how long they can come back."""
+        message = ngettext(
+            "%(n)s deleted record is in the recycle bin: the office over its unit can "
+            "restore it there for %(days)s days.",
+            "%(n)s deleted records are in the recycle bin: the office over their unit can "
+            "restore them there for %(days)s days.",
+            count,
+        ) % {"n": count, "days": retention_days()}
+        self.message_user(request, message, messages.INFO, fail_silently=True)
+
+
+def _follow(obj: Model | None, path: str) -> object:
+    """The object at the end of ``path`` ("record__unit"), or None where a link is empty."""
+    for name in path.split("__") if path else ():
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
 
 
 class ScopedInlineMixin(ScopedChoicesMixin):

@@ -128,6 +128,7 @@ def _problems_by_opinion(user: User, ids: list[int]) -> dict[int, list]:
             source_type__model=Opinion._meta.model_name,
             source_id__in=ids,
         )
+        .select_related(None)  # a link by its number: no related rows, a quicker plan
         .order_by("ledger_number")
     )
     found: dict[int, list] = defaultdict(list)

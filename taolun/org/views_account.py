@@ -20,12 +20,13 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
+from taolun.api.tokens import token_revoke_all
 from taolun.core.audit_events import record_event
 from taolun.core.models import AuditEvent, AuditEventKind
 from taolun.org.middleware import second_factor_required
@@ -108,12 +109,27 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     """End every session of the person, this one included (a lost phone, a shared
-    computer): the session generation is part of every session's hash."""
+    computer): the session generation is part of every session's hash. Their API tokens
+    are revoked too, each as on the tokens page: a program holding one acts as them, and a
+    stolen secret would outlive the sessions."""
     user = request.user
-    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
-    record_event(request, AuditEventKind.LOGOUT_EVERYWHERE, actor=user)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+        revoked = token_revoke_all(user)
+        detail = f"API tokens revoked: {revoked}" if revoked else ""
+        record_event(request, AuditEventKind.LOGOUT_EVERYWHERE, actor=user, detail=detail)
     logout(request)
     messages.success(request, _("You were signed out on every device. Sign in again."))
+    if revoked:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s API token was revoked: a program that used it needs a new one.",
+                "%(n)s API tokens were revoked: the programs that used them need new ones.",
+                revoked,
+            )
+            % {"n": revoked},
+        )
     return redirect("login")
 
 

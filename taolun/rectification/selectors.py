@@ -73,6 +73,10 @@ _STATE_ORDER = Case(
 )
 
 
+# What a ledger row shows besides the problem's own fields.
+LEDGER_ROW_RELATED = ("unit", "theme", "responsible_leader", "person_in_charge")
+
+
 def problems_for_user(user: User, campaign: Campaign | None = None) -> QuerySet[Problem]:
     """Problems of units in the user's scope (any role reads), with what a ledger row shows.
 
@@ -231,7 +235,7 @@ def _counts(qs: QuerySet[Problem], today: dt.date) -> RectificationCounts:
     late = Q(completed_on__gt=F("deadline"))
     verified = Q(state=ProblemState.VERIFIED)
     agg = (
-        _with_round_counts(qs)
+        _with_round_counts(qs, flaggable_only=True)
         .annotate(lamp=light_expression(today))
         .aggregate(
             open=Count("id", filter=Q(state__in=LIVE)),
@@ -469,6 +473,8 @@ def unit_live_problems(
 ) -> list[Problem]:
     """The live problems of the unit's subtree, most urgent first (red, yellow, green)."""
     qs = problems_for_user(user, campaign).filter(unit__path__startswith=unit.path, state__in=LIVE)
+    # A line shows the problem's own fields: none of the ledger row's related records.
+    qs = qs.select_related(None).select_related("unit")
     return list(with_light(qs, today).order_by(*ORDERINGS["light"])[:limit])
 
 

@@ -59,6 +59,7 @@ from taolun.rectification.models import (
     ProblemState,
 )
 from taolun.rectification.selectors import (
+    LEDGER_ROW_RELATED,
     evaluation_results,
     get_attachment_for_user,
     get_extension_for_user,
@@ -153,7 +154,9 @@ def ledger_page(request: HttpRequest, campaign: str) -> HttpResponse:
     form = LedgerFilterForm(request.GET or None, campaign=campaign_obj, user=user)
     filters = form.filters()
     scoped_problems = problems_for_user(user, campaign_obj)
-    problems = with_evaluation(ledger(scoped_problems, today=today, **filters))
+    # A row shows the unit, theme and the two people: fewer joins, a quicker plan.
+    rows_qs = scoped_problems.select_related(None).select_related(*LEDGER_ROW_RELATED)
+    problems = with_evaluation(ledger(rows_qs, today=today, **filters))
     others = {k: v for k, v in filters.items() if k not in _FACETS}
     counts = ledger_counts(ledger(scoped_problems, today=today, **others), today)
     page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))

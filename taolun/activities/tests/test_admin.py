@@ -232,7 +232,7 @@ def test_attachments_cannot_be_added_or_removed_in_the_admin(org, records, super
     assert not inline.has_add_permission and not inline.has_delete_permission
 
 
-def test_deleting_a_record_clears_its_cell_and_files(
+def test_deleting_a_record_clears_its_cell_and_keeps_its_files_for_the_bin(
     org, records, superuser, client, django_capture_on_commit_callbacks
 ):
     client.force_login(superuser)
@@ -242,7 +242,8 @@ def test_deleting_a_record_clears_its_cell_and_files(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url(ActivityRecord, "delete", record.pk), {"post": "yes"})
     assert response.status_code == 302
-    assert not stored.storage.exists(stored.name)
+    assert not ActivityRecord.objects.filter(pk=record.pk).exists()
+    assert stored.storage.exists(stored.name)  # kept while the record is in the recycle bin
     row = ActionStatus.objects.get(unit=org.branch1, action=record.action)
     assert row.record_state == RecordState.NONE and row.records_count == 0
 
