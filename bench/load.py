@@ -64,6 +64,8 @@ def setup_django() -> None:
         sys.exit("bench-load: set DATABASE_URL to a PostgreSQL database (make bench-load does)")
     os.environ.setdefault("DEBUG", "1")
     os.environ["TAOLUN_TODAY"] = TODAY
+    # One key for this process and the server: the plan's signed ids must open there.
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taolun.settings")
     import django
 
@@ -81,7 +83,6 @@ def server_env(port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "PYTEST_VERSION")}
     env.update(
         DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
         CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{port}",
         # Plain http on loopback: cookies must not be https-only, nothing may send to https.

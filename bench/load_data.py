@@ -110,6 +110,7 @@ def prepare_accounts(password: str) -> list[dict[str, Any]]:
     from taolun.api.models import ApiToken
     from taolun.api.tokens import token_create
     from taolun.campaigns.selectors import get_campaign_for_user
+    from taolun.core import signed_ids
     from taolun.discussion.selectors import topics_for_user
     from taolun.org.models import RoleAssignment, User
     from taolun.rectification.models import ProblemState
@@ -147,7 +148,8 @@ def prepare_accounts(password: str) -> list[dict[str, Any]]:
                 "role": assignment.role,
                 "unit": assignment.unit.slug,
                 "campaign": CAMPAIGN,
-                "problem": problem.pk if problem else None,
+                # Its page's address carries the signed id (taolun/core/signed_ids.py).
+                "problem": signed_ids.sign("problem", problem.pk) if problem else None,
                 "work_problem": working.pk if working and assignment.role != "member" else None,
                 "topic": topic.pk if topic else None,
                 "search": SEARCH_WORDS[len(accounts) % len(SEARCH_WORDS)],

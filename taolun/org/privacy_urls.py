@@ -10,8 +10,8 @@ urlpatterns = [
     path("me/", views_privacy.my_record, name="mine"),
     path("me/data/", views_privacy.my_data, name="my_data"),
     path("disability/", views_privacy.records, name="records"),
-    path("<int:pk>/disability/", views_privacy.record, name="record"),
-    path("<int:pk>/disability/edit/", views_privacy.record_edit, name="record_edit"),
-    path("<int:pk>/disability/delete/", views_privacy.record_delete, name="record_delete"),
-    path("<int:pk>/data/", views_privacy.person_data, name="data"),
+    path("<person_id:pk>/disability/", views_privacy.record, name="record"),
+    path("<person_id:pk>/disability/edit/", views_privacy.record_edit, name="record_edit"),
+    path("<person_id:pk>/disability/delete/", views_privacy.record_delete, name="record_delete"),
+    path("<person_id:pk>/data/", views_privacy.person_data, name="data"),
 ]

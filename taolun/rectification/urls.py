@@ -9,7 +9,7 @@ app_name = "rectification"
 
 def _action(slug: str, action: str):
     return path(
-        f"problems/<int:pk>/{slug}/",
+        f"problems/<problem_id:pk>/{slug}/",
         views.problem_action,
         {"action": action},
         name=f"problem_{action}",
@@ -18,9 +18,9 @@ def _action(slug: str, action: str):
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("problems/<int:pk>/", views.problem_detail, name="problem"),
-    path("problems/<int:pk>/edit/", views.problem_edit, name="problem_edit"),
-    path("problems/<int:pk>/measures/", views.measures_done, name="problem_measures"),
+    path("problems/<problem_id:pk>/", views.problem_detail, name="problem"),
+    path("problems/<problem_id:pk>/edit/", views.problem_edit, name="problem_edit"),
+    path("problems/<problem_id:pk>/measures/", views.measures_done, name="problem_measures"),
     _action("open", "open"),
     _action("progress", "progress"),
     _action("complete", "complete"),
@@ -33,8 +33,8 @@ urlpatterns = [
     _action("evaluation/close", "evaluation_close"),
     _action("vote", "vote"),
     _action("theme", "theme"),
-    path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
-    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("extensions/<extension_id:pk>/decide/", views.extension_decide, name="extension_decide"),
+    path("attachments/<problem_file_id:pk>/", views.attachment_download, name="attachment"),
     path("<slug:campaign>/", views.ledger_page, name="ledger"),
     path("<slug:campaign>/new/", views.problem_create_view, name="problem_create"),
     *io_urls.urlpatterns,

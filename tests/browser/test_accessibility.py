@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from taolun.activities.models import ActivityRecord
 from taolun.activities.services import record_update
@@ -96,14 +97,30 @@ PAGES = [
     Page("action-decide", "office", lambda: f"/campaigns/actions/{pending_action()}/decide/"),
     Page("record-list", "office", lambda: "/records/"),
     Page("record-create", "contact1", lambda: f"/records/new/{UNIT}/{not_started_action()}/"),
-    Page("record-detail-review", "office", lambda: f"/records/{record(SUBMITTED)}/"),
-    Page("record-detail-draft", "contact1", lambda: f"/records/{record(DRAFT)}/"),
-    Page("record-detail-mobilisation", "leader", lambda: f"/records/{record(MOBILISATION)}/"),
-    Page("record-edit-returned", "contact2", lambda: f"/records/{record(RETURNED)}/edit/"),
+    Page(
+        "record-detail-review",
+        "office",
+        lambda: reverse("activities:detail", args=[record(SUBMITTED)]),
+    ),
+    Page(
+        "record-detail-draft",
+        "contact1",
+        lambda: reverse("activities:detail", args=[record(DRAFT)]),
+    ),
+    Page(
+        "record-detail-mobilisation",
+        "leader",
+        lambda: reverse("activities:detail", args=[record(MOBILISATION)]),
+    ),
+    Page(
+        "record-edit-returned",
+        "contact2",
+        lambda: reverse("activities:edit", args=[record(RETURNED)]),
+    ),
     Page(
         "record-edit-attachments",
         "contact1",
-        lambda: f"/records/{draft_with_files()}/edit/",
+        lambda: reverse("activities:edit", args=[draft_with_files()]),
         writes=True,
     ),
     Page("todo-office", "office", lambda: "/todo/"),
@@ -138,7 +155,7 @@ PAGES = [
     Page(
         "record-review-errors",
         "office",
-        lambda: f"/records/{record(SUBMITTED)}/",
+        lambda: reverse("activities:detail", args=[record(SUBMITTED)]),
         empty=("#id_comment",),
         button="main button[value=return]",
     ),

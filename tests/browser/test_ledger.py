@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from taolun.core.demo import DEMO_PASSWORD
@@ -66,19 +67,40 @@ PAGES = [
         empty=("#id_description",),
         button="main form button[name=open]",
     ),
-    Page("problem-edit", "contact1", lambda: f"/ledger/problems/{problem_of(UNIT, 'draft')}/edit/"),
-    Page("problem-draft", "contact1", lambda: f"/ledger/problems/{problem_of(UNIT, 'draft')}/"),
+    Page(
+        "problem-edit",
+        "contact1",
+        lambda: reverse("rectification:problem_edit", args=[problem_of(UNIT, "draft")]),
+    ),
+    Page(
+        "problem-draft",
+        "contact1",
+        lambda: reverse("rectification:problem", args=[problem_of(UNIT, "draft")]),
+    ),
     Page(
         "problem-to-verify",
         "office",
-        lambda: f"/ledger/problems/{problem_of('sxdpf-planning-finance', 'completed')}/",
+        lambda: reverse(
+            "rectification:problem", args=[problem_of("sxdpf-planning-finance", "completed")]
+        ),
     ),
-    Page("problem-extension", "office", lambda: f"/ledger/problems/{with_pending_extension()}/"),
-    Page("problem-vote", "member", lambda: f"/ledger/problems/{open_to_evaluation()}/"),
+    Page(
+        "problem-extension",
+        "office",
+        lambda: reverse("rectification:problem", args=[with_pending_extension()]),
+    ),
+    Page(
+        "problem-vote",
+        "member",
+        lambda: reverse("rectification:problem", args=[open_to_evaluation()]),
+    ),
     Page(
         "problem-carried-over",
         "leader",
-        lambda: f"/ledger/problems/{problem_of('sxdpf-employment-centre-branch', 'carried_over')}/",
+        lambda: reverse(
+            "rectification:problem",
+            args=[problem_of("sxdpf-employment-centre-branch", "carried_over")],
+        ),
     ),
     Page("ledger-import", "office", lambda: f"{LEDGER}import/"),
 ]
@@ -113,7 +135,7 @@ def test_contact_records_and_fixes_a_problem_and_the_office_verifies_it(page, li
         page.get_by_role("button", name=zh("Save and put on the ledger")).click()
 
     problem = Problem.objects.get(description__contains=DESCRIPTION)
-    assert urlsplit(page.url).path == f"/ledger/problems/{problem.pk}/"
+    assert urlsplit(page.url).path == reverse("rectification:problem", args=[problem.pk])
     assert problem.state == ProblemState.OPEN
     assert problem.unit.slug == UNIT
     assert problem.ledger_number.startswith("SXDPF-2019-SXDPF-BRANCH-1-")
@@ -152,7 +174,7 @@ def test_contact_records_and_fixes_a_problem_and_the_office_verifies_it(page, li
     axe_check(page)
     with page.expect_navigation():
         page.locator("main").get_by_role("link", name=starting(problem.ledger_number)).click()
-    assert urlsplit(page.url).path == f"/ledger/problems/{problem.pk}/"
+    assert urlsplit(page.url).path == reverse("rectification:problem", args=[problem.pk])
     # The office downloads the evidence the contact attached, byte for byte.
     href = main.locator("a[download]", has_text="谈心谈话记录.png").get_attribute("href")
     response = page.request.get(f"{live_server.url}{href}")

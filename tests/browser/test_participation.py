@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from auditlog.models import LogEntry
+from django.urls import reverse
 from django.utils import translation
 
 from taolun.core.demo import DEMO_PASSWORD
@@ -266,7 +267,7 @@ def test_member_studies_reflects_and_gives_an_opinion_that_the_office_handles(
         office.get_by_role("button", name=zh("Save as draft"), exact=True).click()
 
     problem = Problem.objects.get(source_id=opinion.pk, source_type__model="opinion")
-    assert path_of(office) == f"/ledger/problems/{problem.pk}/"
+    assert path_of(office) == reverse("rectification:problem", args=[problem.pk])
     assert OPINION in problem.description
     assert member.name not in office.content()
     back = office.locator("main").get_by_role("link", name=re.compile(re.escape(label)))

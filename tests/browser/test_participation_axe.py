@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from taolun.activities.meetings import attendance_set, meeting_create, statement_create
 from taolun.activities.models import Meeting, MeetingKind, StatementKind
@@ -166,12 +167,12 @@ PAGES = [
     Page(
         "reflection-detail-office",
         "office",
-        lambda: f"/study/reflections/{excellent_reflection()}/",
+        lambda: reverse("study:reflection_detail", args=[excellent_reflection()]),
     ),
     Page(
         "reflection-edit-draft",
         "sxdpf-pf-cadre",
-        lambda: f"/study/reflections/{draft_reflection().pk}/edit/",
+        lambda: reverse("study:reflection_edit", args=[draft_reflection().pk]),
     ),
     Page("completion-contact", "contact1", lambda: f"{STUDY}/units/{UNIT}/"),
     Page(
@@ -209,13 +210,13 @@ PAGES = [
     Page(
         "opinion-edit",
         "member",
-        lambda: f"/discussion/opinions/{members_opinion()}/edit/",
+        lambda: reverse("discussion:opinion_edit", args=[members_opinion()]),
         writes=True,
     ),
     Page(
         "opinion-edit-errors",
         "member",
-        lambda: f"/discussion/opinions/{members_opinion()}/edit/",
+        lambda: reverse("discussion:opinion_edit", args=[members_opinion()]),
         empty=("#id_body",),
         writes=True,
     ),
@@ -230,55 +231,81 @@ PAGES = [
         lambda: f"{MEETINGS}/new/?kind=organisational-life",
         empty=("#id_title", "#id_held_on"),
     ),
-    Page("meeting-mobilisation", "leader", lambda: f"/meetings/{meeting(MOBILISATION)}/"),
-    Page("meeting-democratic-life", "office", lambda: f"/meetings/{meeting(DLM_TITLE)}/"),
-    Page("meeting-study-session", "leader", lambda: f"/meetings/{meeting(STUDY_SESSION_TITLE)}/"),
     Page(
-        "meeting-draft-contact", "contact1", lambda: f"/meetings/{draft_meeting().pk}/", writes=True
+        "meeting-mobilisation",
+        "leader",
+        lambda: reverse("meetings:detail", args=[meeting(MOBILISATION)]),
     ),
     Page(
-        "meeting-draft-attendee", "member", lambda: f"/meetings/{draft_meeting().pk}/", writes=True
+        "meeting-democratic-life",
+        "office",
+        lambda: reverse("meetings:detail", args=[meeting(DLM_TITLE)]),
     ),
-    Page("meeting-edit", "contact1", lambda: f"/meetings/{draft_meeting().pk}/edit/", writes=True),
+    Page(
+        "meeting-study-session",
+        "leader",
+        lambda: reverse("meetings:detail", args=[meeting(STUDY_SESSION_TITLE)]),
+    ),
+    Page(
+        "meeting-draft-contact",
+        "contact1",
+        lambda: reverse("meetings:detail", args=[draft_meeting().pk]),
+        writes=True,
+    ),
+    Page(
+        "meeting-draft-attendee",
+        "member",
+        lambda: reverse("meetings:detail", args=[draft_meeting().pk]),
+        writes=True,
+    ),
+    Page(
+        "meeting-edit",
+        "contact1",
+        lambda: reverse("meetings:edit", args=[draft_meeting().pk]),
+        writes=True,
+    ),
     Page(
         "meeting-edit-errors",
         "contact1",
-        lambda: f"/meetings/{draft_meeting().pk}/edit/",
+        lambda: reverse("meetings:edit", args=[draft_meeting().pk]),
         empty=("#id_title",),
         writes=True,
     ),
     Page(
-        "attendance", "contact1", lambda: f"/meetings/{draft_meeting().pk}/attendance/", writes=True
+        "attendance",
+        "contact1",
+        lambda: reverse("meetings:attendance", args=[draft_meeting().pk]),
+        writes=True,
     ),
     Page(
         "statement-create",
         "contact1",
-        lambda: f"/meetings/{draft_meeting().pk}/statements/new/",
+        lambda: reverse("meetings:statement_create", args=[draft_meeting().pk]),
         writes=True,
     ),
     Page(
         "statement-create-errors",
         "contact1",
-        lambda: f"/meetings/{draft_meeting().pk}/statements/new/",
+        lambda: reverse("meetings:statement_create", args=[draft_meeting().pk]),
         empty=("#id_speaker",),
         writes=True,
     ),
     Page(
         "statement-edit",
         "contact1",
-        lambda: f"/meetings/statements/{draft_statement()}/edit/",
+        lambda: reverse("meetings:statement_edit", args=[draft_statement()]),
         writes=True,
     ),
     Page(
         "check-material-attendee",
         "member",
-        lambda: f"/meetings/{draft_meeting().pk}/check/",
+        lambda: reverse("meetings:check_material", args=[draft_meeting().pk]),
         writes=True,
     ),
     Page(
         "check-material-errors",
         "member",
-        lambda: f"/meetings/{draft_meeting().pk}/check/",
+        lambda: reverse("meetings:check_material", args=[draft_meeting().pk]),
         empty=("#id_body",),
         button="main form button[name=submit]",
         writes=True,
@@ -286,7 +313,7 @@ PAGES = [
     Page(
         "check-material-submitted",
         "weiguo",
-        lambda: f"/meetings/{meeting(DLM_TITLE)}/check/",
+        lambda: reverse("meetings:check_material", args=[meeting(DLM_TITLE)]),
     ),
     # -- the ledger's problem form, reached from an opinion and from a meeting --------------
     Page(

@@ -11,6 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.urls import reverse
 
 from taolun.activities.models import ActivityRecord, RecordStatus
 from taolun.core.demo import DEMO_PASSWORD
@@ -76,7 +77,7 @@ def test_contact_records_an_action_and_the_office_accepts_it(page, live_server, 
         page.get_by_role("button", name=zh("Save and submit for review")).click()
 
     record = ActivityRecord.objects.get(title=TITLE)
-    assert urlsplit(page.url).path == f"/records/{record.pk}/"
+    assert urlsplit(page.url).path == reverse("activities:detail", args=[record.pk])
     assert record.status == RecordStatus.SUBMITTED
     assert (record.place, record.participant_count) == ("省残联机关三楼会议室", 12)
     assert "<script>" not in record.content
@@ -101,7 +102,7 @@ def test_contact_records_an_action_and_the_office_accepts_it(page, live_server, 
     with page.expect_navigation():
         page.locator("main").get_by_role("link", name=TITLE).click()
 
-    assert urlsplit(page.url).path == f"/records/{record.pk}/"
+    assert urlsplit(page.url).path == reverse("activities:detail", args=[record.pk])
     axe_check(page)
     # The office downloads what the contact attached, byte for byte.
     png = page.locator("main a[download]", has_text="会场照片.png").get_attribute("href")

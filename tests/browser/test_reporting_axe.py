@@ -8,6 +8,7 @@ The public pages are opened by an anonymous visitor.
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from taolun.reporting.demo_briefs import (
     EDITED_TITLE,
@@ -173,7 +174,11 @@ PAGES = [
         empty=("#id_title", "#id_issued_on"),
     ),
     Page("outcome-edit", "office", lambda: f"/reporting/outcomes/{outcome().pk}/edit/"),
-    Page("problem-answered", "office", lambda: f"/ledger/problems/{answered_problem()}/"),
+    Page(
+        "problem-answered",
+        "office",
+        lambda: reverse("rectification:problem", args=[answered_problem()]),
+    ),
     # -- bulletin, summary and the printable documents -------------------------------------------
     Page("bulletins", "office", lambda: f"{R}/bulletins/"),
     Page("bulletin", "office", lambda: f"{R}/bulletins/1/"),

@@ -16,6 +16,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
+from django.urls import reverse
 
 from taolun.rectification.models import Problem, ProblemState
 from taolun.supervision.models import Finding, FindingKind, Inspection, ScoringScheme
@@ -177,7 +178,7 @@ def test_an_inspection_finding_goes_onto_the_ledger_and_into_the_score(new_page,
     supervisor.get_by_label(zh("What was checked")).fill(CHECKED)
     click(supervisor, supervisor.get_by_role("button", name=zh("Record the inspection")))
     inspection = Inspection.objects.get(unit__slug=BRANCH, visited_on="2019-05-20")
-    assert path_of(supervisor) == f"/supervision/inspections/{inspection.pk}/"
+    assert path_of(supervisor) == reverse("supervision:inspection", args=[inspection.pk])
     assert [m.username for m in inspection.members.all()] == ["supervisor"]
     axe_check(supervisor)
 
@@ -205,7 +206,8 @@ def test_an_inspection_finding_goes_onto_the_ledger_and_into_the_score(new_page,
     contact = as_user(new_page, live_server, "contact1")
     contact.goto(f"{live_server.url}/supervision/{DEMO_CAMPAIGN}/inspections/")
     axe_check(contact)
-    click(contact, contact.locator("main table").locator(f"a[href$='/{inspection.pk}/']"))
+    link = contact.locator("main table").locator(f"a[href='{inspection.get_absolute_url()}']")
+    click(contact, link)
     main = contact.locator("main").inner_text()
     assert PROBLEM_TEXT in main and PRACTICE_TEXT in main and CHECKED in main
     axe_check(contact)
@@ -214,14 +216,14 @@ def test_an_inspection_finding_goes_onto_the_ledger_and_into_the_score(new_page,
     click(contact, problem_card.get_by_role("button", name=re.compile(zh("Add to the ledger"))))
     problem = Problem.objects.get(source_id=findings[0].pk, unit__slug=BRANCH)
     assert problem.state == ProblemState.DRAFT
-    assert path_of(contact) == f"/ledger/problems/{problem.pk}/edit/"
+    assert path_of(contact) == reverse("rectification:problem_edit", args=[problem.pk])
     axe_check(contact)
-    contact.goto(f"{live_server.url}/ledger/problems/{problem.pk}/")
+    contact.goto(live_server.url + reverse("rectification:problem", args=[problem.pk]))
     back = contact.locator(f"main a[href='{findings[0].get_absolute_url()}']")
     assert back.count() == 1, "the problem's page links back to the finding"
     axe_check(contact)
     click(contact, back)
-    assert path_of(contact) == f"/supervision/inspections/{inspection.pk}/"
+    assert path_of(contact) == reverse("supervision:inspection", args=[inspection.pk])
     assert problem.ledger_number in contact.locator("#finding-1").inner_text()
 
     # -- the supervisor's scores count the new finding's deduction ------------------------

@@ -15,6 +15,7 @@ here, to keep the run short.
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from taolun.supervision.models import Finding, FindingKind, Inspection
 from taolun.targets.models import Indicator, TargetArea
@@ -76,27 +77,37 @@ PAGES = [
         lambda: f"{S}/inspections/new/",
         empty=("#id_visited_on", "#id_checked"),
     ),
-    Page("inspection", "office", lambda: f"/supervision/inspections/{inspection()}/"),
-    Page("inspection-contact", "contact1", lambda: f"/supervision/inspections/{inspection()}/"),
+    Page("inspection", "office", lambda: reverse("supervision:inspection", args=[inspection()])),
+    Page(
+        "inspection-contact",
+        "contact1",
+        lambda: reverse("supervision:inspection", args=[inspection()]),
+    ),
     Page(
         "inspection-finding-errors",
         "office",
-        lambda: f"/supervision/inspections/{inspection()}/",
+        lambda: reverse("supervision:inspection", args=[inspection()]),
         empty=("#id_finding-text",),
         button="main form[action$='/findings/'] button[type=submit]",
     ),
-    Page("inspection-edit", "office", lambda: f"/supervision/inspections/{inspection()}/edit/"),
+    Page(
+        "inspection-edit",
+        "office",
+        lambda: reverse("supervision:inspection_edit", args=[inspection()]),
+    ),
     Page(
         "inspection-edit-errors",
         "office",
-        lambda: f"/supervision/inspections/{inspection()}/edit/",
+        lambda: reverse("supervision:inspection_edit", args=[inspection()]),
         empty=("#id_checked",),
     ),
-    Page("finding-edit", "office", lambda: f"/supervision/findings/{open_finding()}/edit/"),
+    Page(
+        "finding-edit", "office", lambda: reverse("supervision:finding_edit", args=[open_finding()])
+    ),
     Page(
         "finding-edit-errors",
         "office",
-        lambda: f"/supervision/findings/{open_finding()}/edit/",
+        lambda: reverse("supervision:finding_edit", args=[open_finding()]),
         empty=("#id_finding-text",),
     ),
     # -- API tokens ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from taolun.activities import meetings as svc
 from taolun.activities.models import Meeting, MeetingKind
@@ -59,7 +60,7 @@ def test_the_meeting_page_in_the_back_office_links_its_files(org, meetings, clie
     )
     client.force_login(make_staff(org.contact1, *PERMS))
     page = client.get(url(Meeting, "change", meeting.pk)).content.decode()
-    assert f"/meetings/check/{material.pk}/file/" in page and "党员一" in page
+    assert reverse("meetings:check_file", args=[material.pk]) in page and "党员一" in page
 
 
 def test_meeting_kinds_are_reference_data_written_by_superusers(org, client):

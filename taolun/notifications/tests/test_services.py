@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.core import mail
+from django.urls import reverse
 
 from taolun.activities.services import record_create, record_review
 from taolun.campaigns.services import self_selected_action_decide, self_selected_action_propose
@@ -44,7 +45,7 @@ def test_review_mails_the_author_with_the_comment(org, travel, django_capture_on
         record_review(actor=org.office, record=record, accept=False, comment="请补充签到表")
     assert [m.to for m in mail.outbox] == [[org.contact1.email]]
     assert "请补充签到表" in mail.outbox[0].body
-    assert f"/records/{record.pk}/" in mail.outbox[0].body
+    assert reverse("activities:detail", args=[record.pk]) in mail.outbox[0].body
 
 
 def test_no_mail_is_sent_when_the_transaction_fails(
