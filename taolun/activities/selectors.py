@@ -42,6 +42,8 @@ def get_attachment_for_user(user: User, pk: int) -> Attachment:
 
 
 def records_to_review(user: User) -> QuerySet[ActivityRecord]:
+    if not scope_for(user).holds(REVIEWING_ROLES):
+        return ActivityRecord.objects.none()
     return (
         ActivityRecord.objects.filter(status=RecordStatus.SUBMITTED)
         .filter(scope_for(user).q_in_campaign(REVIEWING_ROLES, unit_index_first=True))

@@ -151,6 +151,13 @@ def unit_matrix(campaign: Campaign, unit: Unit, today: dt.date) -> list[MatrixSt
     return list(stages.values())
 
 
+def matrix_counts(matrix: list[MatrixStage]) -> dict[str, int]:
+    """How many of a unit's cells are in each status: counted from its matrix, no query."""
+    counts = Counter({status.value: 0 for status in CellStatus})
+    counts.update(cell.status for stage in matrix for cell in stage.cells)
+    return dict(counts)
+
+
 def status_counts(rows: QuerySet[ActionStatus], today: dt.date) -> dict[str, int]:
     """How many cells are in each status, counted in SQL."""
     counted = rows.annotate(cell=status_expression(today)).values("cell").annotate(n=Count("id"))
@@ -204,6 +211,8 @@ def pending_actions_for_user(user: User) -> QuerySet[Action]:
     """Self-selected actions awaiting a decision this user may make."""
     from taolun.org.roles import APPROVING_ROLES
 
+    if not scope_for(user).holds(APPROVING_ROLES):
+        return Action.objects.none()
     return (
         Action.objects.filter(kind=ActionKind.SELF_SELECTED, approval=Approval.PROPOSED)
         .filter(scope_for(user).q_in_campaign(APPROVING_ROLES))

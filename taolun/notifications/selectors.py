@@ -277,7 +277,8 @@ def todo_kind_for_user(user: User, kind: str) -> QuerySet | list:
 
 def todo_for(user: User) -> Todo:
     """What waits for ``user``, at most ``TODO_LIST_LIMIT`` items of each kind: one query
-    per kind, each reading a bounded number of rows however much waits."""
+    per kind (two where more wait than are listed), each reading a bounded number of rows
+    however much waits."""
     read = _rows_to_read()
     sources = todo_sources(user)
     lists: dict[str, list] = {}
@@ -287,12 +288,26 @@ def todo_for(user: User) -> Todo:
             continue
         items = sources[kind]()
         if isinstance(items, QuerySet):
-            lists[kind], waiting[kind] = _bounded(list(items[:read]), read)
+            lists[kind], waiting[kind] = _listed(items, read)
         else:  # one line per campaign, read whole: as many as found
             lists[kind], waiting[kind] = _bounded(items, len(items) + 1)
     for kind, rows in _briefs_waiting(user, read).items():
         lists[kind], waiting[kind] = _bounded(rows, read)
     return Todo(**lists, waiting=waiting)
+
+
+def _listed(items: QuerySet, read: int) -> tuple[list, Waiting]:
+    """The rows a kind lists, and how many wait as far as ``read`` rows: the listed rows
+    whole, and only when more wait than are listed, their keys counted (an office's
+    hundred records waiting are not built into objects to show twenty). ``.none()`` (no
+    role for that work) is read without building its SQL."""
+    if items.query.is_empty():
+        return [], Waiting(shown=0, found=0)
+    rows = list(items[: TODO_LIST_LIMIT + 1])
+    if len(rows) <= TODO_LIST_LIMIT:
+        return rows, Waiting(shown=len(rows), found=len(rows))
+    found = items.order_by().values("pk")[:read].count()
+    return rows[:TODO_LIST_LIMIT], Waiting(shown=TODO_LIST_LIMIT, found=found, exact=found < read)
 
 
 def _listed_briefs(qs: QuerySet[Brief]) -> QuerySet[Brief]:

@@ -107,6 +107,11 @@ class Scope:
         prefix = f"{unit_field}__path" if unit_field else "path"
         return reduce(or_, (Q(**{f"{prefix}__startswith": p}) for p in paths))
 
+    def holds(self, roles: Iterable[str]) -> bool:
+        """Whether the user holds any of ``roles`` anywhere: a selector for those roles'
+        work answers ``.none()`` otherwise, which costs no SQL to build or to read."""
+        return self.is_everything or any(self.by_role.get(role) for role in roles)
+
     def covers(self, unit: Unit, roles: Iterable[str] | None = None) -> bool:
         if self.is_everything:
             return True

@@ -8,9 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from taolun.campaigns.models import ActionStatus, Approval, CellStatus
+from taolun.campaigns.models import Approval, CellStatus
 from taolun.campaigns.selectors import (
-    status_counts,
+    matrix_counts,
     unit_campaigns_for_user,
     unit_matrix,
     unit_own_actions,
@@ -104,7 +104,8 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         acting = InCampaign(unit, campaign)
         plan = unit_plan(campaign, unit)
         own_actions = unit_own_actions(campaign, unit)
-        counts = status_counts(ActionStatus.objects.filter(campaign=campaign, unit=unit), today)
+        matrix = unit_matrix(campaign, unit, today)
+        counts = matrix_counts(matrix)
         context.update(
             {
                 "today": today,
@@ -117,7 +118,7 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     )
                     for action in own_actions
                 ],
-                "matrix": unit_matrix(campaign, unit, today),
+                "matrix": matrix,
                 "counts": [(s.value, s.label, counts.get(s.value, 0)) for s in CellStatus],
                 "can_record": user.has_perm("activities.add_record", acting),
                 "can_edit_plan": user.has_perm("campaigns.change_unit_plan", acting),

@@ -21,6 +21,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -234,22 +235,33 @@ def rectification_counts(
 def _counts(qs: QuerySet[Problem], today: dt.date) -> RectificationCounts:
     late = Q(completed_on__gt=F("deadline"))
     verified = Q(state=ProblemState.VERIFIED)
-    agg = (
-        _with_round_counts(qs, flaggable_only=True)
-        .annotate(lamp=light_expression(today))
-        .aggregate(
-            open=Count("id", filter=Q(state__in=LIVE)),
-            overdue=Count("id", filter=Q(state__in=LIVE, lamp=Light.RED)),
-            verified_on_time=Count("id", filter=verified & ~late),
-            verified_late=Count("id", filter=verified & late),
-            flagged=Count("id", filter=FLAGGED),
+    agg = qs.annotate(lamp=light_expression(today)).aggregate(
+        open=Count("id", filter=Q(state__in=LIVE)),
+        overdue=Count("id", filter=Q(state__in=LIVE, lamp=Light.RED)),
+        verified_on_time=Count("id", filter=verified & ~late),
+        verified_late=Count("id", filter=verified & late),
+    )
+    return RectificationCounts(**agg, **_vote_counts(qs))
+
+
+def _vote_counts(problems: QuerySet[Problem]) -> dict[str, int]:
+    """The current rounds' votes by rating and how many problems they flag (``FLAGGED``:
+    more than half unsatisfied), in one query: counted per problem, then summed. Cheaper
+    than the per-problem vote subqueries of ``_with_round_counts`` over every problem."""
+    unsatisfied = f"n_{Rating.UNSATISFIED.value}"
+    per_problem = (
+        current_votes(problems)
+        .order_by()
+        .values("problem")
+        .annotate(
+            total=Count("id"), **{f"n_{r.value}": Count("id", filter=Q(rating=r)) for r in Rating}
         )
     )
-    by_rating = current_votes(qs).aggregate(
-        votes=Count("id"),
-        **{r.value: Count("id", filter=Q(rating=r)) for r in Rating},
+    return per_problem.aggregate(
+        votes=Coalesce(Sum("total"), 0),
+        **{r.value: Coalesce(Sum(f"n_{r.value}"), 0) for r in Rating},
+        flagged=Count("problem", filter=Q(**{f"{unsatisfied}__gt": F("total") / 2.0})),
     )
-    return RectificationCounts(**agg, **by_rating)
 
 
 def current_votes(problems: QuerySet[Problem]) -> QuerySet[SatisfactionVote]:

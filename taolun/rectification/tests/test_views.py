@@ -624,6 +624,22 @@ def test_ledger_filters(org, rows, client):
     assert shown(unit="nowhere") == everything  # an unknown value is dropped, not refused
 
 
+def test_ledger_caption_counts_the_rows_the_filters_keep(org, rows, client):
+    """Without a state, light or overdue filter the caption reuses the counts above the
+    table; with one (``overdue=no`` included) it counts the rows shown."""
+    as_user(client, org.office)
+
+    def caption(**query):
+        page = client.get(ledger_url(**query)).content.decode()
+        return re.search(r"<caption>(\d+) problems?", page).group(1)
+
+    assert caption() == str(len(rows))
+    assert caption(unit="branch1") == "2"
+    assert caption(overdue="no") == str(len(rows) - 1)
+    assert caption(overdue="yes") == caption(light="red") == "1"
+    assert caption(state="verified", unit="branch2") == "2"
+
+
 def test_ledger_unit_filter_lists_whole_levels_and_the_chosen_unit(org, rows, client, monkeypatch):
     """A province reaches thousands of villages: the list stops at the levels that fit, and
     a deeper unit chosen from a row's link is still offered, selected, and filters."""
@@ -698,11 +714,14 @@ def test_ledger_shows_latest_progress_and_export_keeps_filters(org, march, clien
 
 
 def test_ledger_is_paginated(org, march, client):
-    for i in range(51):
+    from taolun.rectification.views import PAGE_SIZE
+
+    for i in range(PAGE_SIZE + 1):
         make_problem(org, description=f"问题{i}")
     as_user(client, org.office)
     page = client.get(ledger_url()).content.decode()
-    assert "51 problems" in page and "Next page" in page
+    assert f"{PAGE_SIZE + 1} problems" in page and "Next page" in page
+    assert len(numbers(page)) == PAGE_SIZE
     assert len(numbers(client.get(ledger_url(page=2)).content.decode())) == 1
 
 
