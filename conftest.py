@@ -19,6 +19,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.TAOLUN_TODAY = ""
     # Counted on every page: a test that acts as one user and looks as another must see it.
     settings.TAOLUN_TODO_COUNT_SECONDS = 0
+    # Each test process its own cache: the site's shares files between a machine's workers.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Ids come back after a rollback: a matcher cached by an earlier test is not this one's.
     themes.clear_cache()
 

@@ -3,6 +3,7 @@
     make bench-load                                          # gthread: a worker a core × 4 threads
     make bench-load BENCH_ARGS="--workers 5 --threads 1"     # sync workers (2 × cores + 1)
     make bench-load BENCH_ARGS="--users 20 --seconds 20"     # while iterating
+    make bench-load BENCH_ARGS="--think 1,5"                 # people pausing 1-5 s, not 1-3 s
 
 Needs DATABASE_URL pointing at a PostgreSQL database of its own (``make bench-load`` starts
 the loopback cluster and uses ``taolun_load``). Builds there, once, the demo and a
@@ -404,13 +405,14 @@ def main() -> None:
     parser.add_argument("--no-db-worker", action="store_true", help="tasks stay queued")
     parser.add_argument("--locust", help="the locust program (default: var/bench/locust/)")
     parser.add_argument(
-        "--client-nice",
-        type=int,
-        default=0,
-        help="run locust at this nice value, e.g. -10 (root only): ahead of the server for the "
-        "CPU, as if on a machine of its own, so its own delays do not count as the server's",
+        "--think",
+        default="1,3",
+        help="each person's pause between two requests, MIN,MAX seconds (uniform)",
     )
     args = parser.parse_args()
+    think = tuple(float(x) for x in args.think.split(","))
+    if len(think) != 2 or not 0 <= think[0] <= think[1]:
+        parser.error("--think takes MIN,MAX seconds, e.g. 1,3")
     locust = find_locust(args.locust)
     load_at_start = os.getloadavg()
 
@@ -461,10 +463,10 @@ def main() -> None:
         '%(t)s "%(r)s" %(s)s %(b)s %(M)s',
     ]
     if args.threads > 1:
-        # Idle connections are kept longer than the longest think time (3 s), as nginx keeps
-        # its clients': with gunicorn's 2 s a client reuses a connection the server is closing.
+        # Idle connections are kept longer than the longest think time, as nginx keeps its
+        # clients': with gunicorn's 2 s a client reuses a connection the server is closing.
         server_cmd += ["--worker-class", "gthread", "--threads", str(args.threads)]
-        server_cmd += ["--keep-alive", "5"]
+        server_cmd += ["--keep-alive", str(int(think[1]) + 2)]
     kind = (
         f"{args.workers} gthread workers × {args.threads} threads"
         if args.threads > 1
@@ -515,7 +517,6 @@ def main() -> None:
                 "5",
             ],
             cwd=ROOT / "bench",
-            preexec_fn=(lambda: os.nice(args.client_nice)) if args.client_nice else None,
             env={
                 **os.environ,
                 "LOAD_PLAN": str(plan_path),
@@ -523,6 +524,7 @@ def main() -> None:
                 "LOAD_USERS": str(args.users),
                 "LOAD_SECONDS": str(args.seconds),
                 "LOAD_TODAY": TODAY,
+                "LOAD_THINK": f"{think[0]},{think[1]}",
             },
             stdout=(OUT / "load-locust.log").open("w"),
             stderr=subprocess.STDOUT,
@@ -571,9 +573,8 @@ def report(raw, args, kind, about, load_at_start, sampler: Sampler, access_log: 
     refused = sum(1 for *_x, ok in raw["logins"] if not ok)
     overall = rows[-1]
     lines = [
-        f"{args.users} users, think time 1-3 s, {kind}, measured window {window:.0f} s "
-        f"(after all log-ins); {overall[1] / window:.1f} requests a second"
-        + (f"; locust at nice {args.client_nice}" if args.client_nice else ""),
+        f"{args.users} users, think time {args.think.replace(',', '-')} s, {kind}, measured "
+        f"window {window:.0f} s (after all log-ins); {overall[1] / window:.1f} requests a second",
         table(rows),
         f"log-ins before the window: {len(logins)}, {refused} refused, median "
         f"{statistics.median(logins):.0f} ms, max {logins[-1]:.0f} ms (form and post)",

@@ -3,8 +3,9 @@
 Each simulated person takes one account of the plan that ``bench/load_data.py`` wrote
 (offices, unit contacts and members of the generated province, in the proportions of the
 user classes' weights), logs in through the log-in form, and then visits its role's pages
-in a shuffled loop with a think time of 1 to 3 seconds, reading pages and the API and
-writing now and then (a study log, a reflection draft, a progress report through the API).
+in a shuffled loop with a think time of 1 to 3 seconds (``LOAD_THINK``, from ``--think``),
+reading pages and the API and writing now and then (a study log, a reflection draft, a
+progress report through the API).
 
 The measured window opens when the last person has logged in: logging in hashes a
 password with PBKDF2 (a third of a second of CPU by design), so fifty log-ins would
@@ -93,7 +94,7 @@ def _keep(request_type, name, response_time, exception, **_kwargs) -> None:
 class Person(HttpUser):
     abstract = True
     role = ""
-    wait_time = between(1, 3)
+    wait_time = between(*(float(x) for x in os.environ.get("LOAD_THINK", "1,3").split(",")))
 
     def on_start(self) -> None:
         self.account = next(POOLS[self.role])

@@ -205,6 +205,20 @@ TAOLUN_TODAY = os.environ.get("TAOLUN_TODAY", "")
 # The user's own changes forget it at once; others' show within this time. The to-do page
 # itself is always counted afresh.
 TAOLUN_TODO_COUNT_SECONDS = int(os.environ.get("TAOLUN_TODO_COUNT_SECONDS", 60))
+# Where it is remembered: a file per user under DATA_DIR/cache, shared by every worker of
+# the machine, so the user's own change forgets it whichever worker answers next (a cache
+# in each process's memory would keep showing the old count from the others). Several web
+# machines share a table in their database instead (docs/deploy.md):
+# CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache CACHE_LOCATION=taolun_cache.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
+        ),
+        "LOCATION": os.environ.get("CACHE_LOCATION", str(DATA_DIR / "cache")),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

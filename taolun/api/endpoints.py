@@ -100,7 +100,7 @@ def campaign_list(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -
     "/campaigns/{slug}", response=errors(CampaignDetailOut, 404), summary="A campaign's plan"
 )
 def campaign_detail(request: HttpRequest, slug: Slug) -> dict:
-    campaign = get_campaign_for_user(request.auth, slug)
+    campaign = get_campaign_for_user(request.auth, slug, related=("parent",))
     return {
         **campaign_row(campaign),
         "basis_number": campaign.basis_number,

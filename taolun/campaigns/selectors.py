@@ -63,12 +63,12 @@ def paths_held_here(user: User, campaign: Campaign, roles: Iterable[str]) -> lis
     return [p for i, p in enumerate(held) if not any(p.startswith(k) for k in held[:i])]
 
 
-def get_campaign_for_user(user: User, slug: str) -> Campaign:
+def get_campaign_for_user(user: User, slug: str, *, related: tuple[str, ...] = ()) -> Campaign:
+    """The campaign ``slug`` if ``user`` may see it, else 404; with its owner unit, which
+    scope checks read, and the ``related`` the page shows (``parent``, ``office_unit``):
+    most pages show neither, and every joined table costs each page's query its build."""
     campaign = (
-        campaigns_for_user(user)
-        .select_related("parent", "owner_unit", "office_unit")
-        .filter(slug=slug)
-        .first()
+        campaigns_for_user(user).select_related("owner_unit", *related).filter(slug=slug).first()
     )
     if campaign is None:
         raise Http404

@@ -79,7 +79,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
-    campaign = get_campaign_for_user(user, slug)
+    campaign = get_campaign_for_user(user, slug, related=("parent", "office_unit"))
     visible = campaigns_for_user(user)
     parent_visible = (
         campaign.parent_id is not None and visible.filter(pk=campaign.parent_id).exists()

@@ -69,3 +69,29 @@ def test_zero_seconds_counts_on_every_page(org, march, client, settings):
     assert counter(client.get(reverse("activities:list")).content.decode()) == 0
     make(org, submit=True)
     assert counter(client.get(reverse("activities:list")).content.decode()) == 1
+
+
+def test_a_write_forgets_the_count_in_every_worker_of_the_machine(
+    org, march, client, settings, tmp_path
+):
+    """The site's cache is a directory shared by a machine's workers: the count one worker
+    remembered is gone for another once the user changed something."""
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from taolun import settings as site_settings
+    from taolun.notifications.selectors import _count_key
+
+    assert site_settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache")
+    settings.TAOLUN_TODO_COUNT_SECONDS = 60
+    settings.CACHES = {
+        "default": {**site_settings.CACHES["default"], "LOCATION": str(tmp_path / "cache")}
+    }
+    other_worker = FileBasedCache(str(tmp_path / "cache"), {})
+    record = make(org, submit=True)
+    client.force_login(org.office)
+    assert counter(client.get(reverse("activities:list")).content.decode()) == 1
+    assert other_worker.get(_count_key(org.office.pk)) == 1
+    client.post(
+        reverse("activities:review", args=[record.pk]), {"decision": "accept", "comment": ""}
+    )
+    assert other_worker.get(_count_key(org.office.pk)) is None
