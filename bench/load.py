@@ -529,7 +529,10 @@ def main() -> None:
             stdout=(OUT / "load-locust.log").open("w"),
             stderr=subprocess.STDOUT,
         )
-        sampler = Sampler(lambda: {**server_pids(server.pid, database), "locust": [client.pid]})
+        tasks = [worker.pid] if worker is not None else []
+        sampler = Sampler(
+            lambda: {**server_pids(server.pid, database), "tasks": tasks, "locust": [client.pid]}
+        )
         sampler.start()
         client.wait()
         sampler.stop()
@@ -558,7 +561,8 @@ def cpu_line(used: dict[str, float], served: int) -> str:
     cores = os.cpu_count() or 1
     return (
         f"CPU used in the window: gunicorn {used['gunicorn']:.1f} s, "
-        f"PostgreSQL {used['postgres']:.1f} s, locust {used['locust']:.1f} s, for {served} "
+        f"PostgreSQL {used['postgres']:.1f} s, the task worker {used.get('tasks', 0):.1f} s, "
+        f"locust {used['locust']:.1f} s, for {served} "
         f"requests: {per:.0f} ms of server CPU a request, so at most "
         f"{cores / per * 1000 if per else 0:.0f} requests a second on {cores} cores"
     )
