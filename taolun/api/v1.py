@@ -20,8 +20,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import HttpBearer
 
 from taolun.api import tokens, writes
@@ -147,6 +149,63 @@ def service_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
 @api.exception_handler(DjangoValidationError)
 def invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     return _error(request, 422, service_errors(exc))
+
+
+# What a request's shape got wrong (pydantic's error types, by prefix: ``int_parsing`` and
+# ``int_from_float`` are both "int"), said in the client's language; the values of the
+# error's ``ctx`` fill the placeholders.
+_SHAPE_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "int": gettext_lazy("Enter a whole number."),
+    "float": gettext_lazy("Enter a number."),
+    "decimal": gettext_lazy("Enter a number."),
+    "bool": gettext_lazy("Enter true or false."),
+    "date": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
+    "datetime": gettext_lazy("Enter a valid date and time."),
+    "enum": gettext_lazy("Not one of the allowed values: %(expected)s."),
+    "literal": gettext_lazy("Not one of the allowed values: %(expected)s."),
+    "string_too_long": gettext_lazy("At most %(max_length)s characters."),
+    "string_too_short": gettext_lazy("At least %(min_length)s characters."),
+    "string": gettext_lazy("Enter text."),
+    "greater_than_equal": gettext_lazy("Must be at least %(ge)s."),
+    "greater_than": gettext_lazy("Must be greater than %(gt)s."),
+    "less_than_equal": gettext_lazy("Must be at most %(le)s."),
+    "less_than": gettext_lazy("Must be less than %(lt)s."),
+    "list": gettext_lazy("Enter a list."),
+    "dict": gettext_lazy("Enter an object."),
+    "model": gettext_lazy("Enter an object."),
+    "json": gettext_lazy("The request body is not valid JSON."),
+    "extra_forbidden": gettext_lazy("Unknown field."),
+}
+_SHAPE_DEFAULT = gettext_lazy("Enter a valid value.")
+
+
+def shape_message(error: dict[str, Any]) -> str:
+    """The message of one of ninja's request errors in the active language. A validator's
+    own ``ValueError`` (``value_error``) keeps its text, which it wrote translated."""
+    kind = str(error.get("type", ""))
+    if kind == "value_error":
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    template = next(
+        (
+            message
+            for prefix, message in _SHAPE_MESSAGES.items()
+            if kind == prefix or kind.startswith(f"{prefix}_")
+        ),
+        _SHAPE_DEFAULT,
+    )
+    context = error.get("ctx") or {}
+    try:
+        return str(template) % context
+    except (KeyError, TypeError, ValueError):
+        return str(_SHAPE_DEFAULT)
+
+
+@api.exception_handler(RequestValidationError)
+def invalid_request(request: HttpRequest, exc: RequestValidationError) -> HttpResponse:
+    """Query, path and body that do not fit the schema: 422, each field named, in the
+    client's language (pydantic writes English)."""
+    return _error(request, 422, [{**e, "msg": shape_message(e)} for e in exc.errors])
 
 
 api.add_router("", writes.router)  # the reads of ``endpoints`` and the writes

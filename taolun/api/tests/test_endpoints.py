@@ -83,6 +83,22 @@ def test_messages_follow_accept_language_chinese_by_default(api, ns):
     assert [e["msg"] for e in english.data["detail"]] == ["Give the brief a title."]
 
 
+def test_request_shape_errors_name_the_field_in_the_clients_language(api, ns):
+    org = ns.org
+    chinese = api("get", "/units", org.office, lang=None, limit=0)
+    english = api("get", "/units", org.office, lang="en", limit=0)
+    assert field_names(chinese) == field_names(english) == {"limit"}
+    assert [e["msg"] for e in english.data["detail"]] == ["Must be at least 1."]
+    assert [e["msg"] for e in chinese.data["detail"]] == ["不能小于 1。"]
+    body = {"unit": "branch1", "action": "one", "held_on": "yesterday"}
+    wrong = api("post", "/records", org.contact1, body, lang=None)
+    messages = {e["loc"][-1]: e["msg"] for e in wrong.data["detail"]}
+    assert messages["action"] == "输入整数。"
+    assert messages["held_on"] == "请填写有效日期（YYYY-MM-DD）。"
+    assert messages["title"] == "这个字段是必填项。"
+    assert not ActivityRecord.objects.exists()
+
+
 # ---------------------------------------------------------------- campaigns and units
 
 
