@@ -624,7 +624,7 @@ def test_ledger_filters(org, rows, client):
     assert shown(unit="nowhere") == everything  # an unknown value is dropped, not refused
 
 
-def test_ledger_caption_counts_the_rows_the_filters_keep(org, rows, client):
+def test_ledger_caption_counts_the_rows_the_filters_keep(org, rows, client, settings):
     """Without a state, light or overdue filter the caption reuses the counts above the
     table; with one (``overdue=no`` included) it counts the rows shown."""
     as_user(client, org.office)
@@ -638,6 +638,9 @@ def test_ledger_caption_counts_the_rows_the_filters_keep(org, rows, client):
     assert caption(overdue="no") == str(len(rows) - 1)
     assert caption(overdue="yes") == caption(light="red") == "1"
     assert caption(state="verified", unit="branch2") == "2"
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]  # the Chinese page: its own full stop
+    page = client.get(ledger_url()).content.decode()
+    assert f"<caption>共 {len(rows)} 个问题。警示灯状态截至 2019-04-10。</caption>" in page
 
 
 def test_ledger_unit_filter_lists_whole_levels_and_the_chosen_unit(org, rows, client, monkeypatch):
