@@ -105,6 +105,10 @@ class Person(HttpUser):
         Window.released.wait()
         # People do not all click in the same instant once the window opens.
         gevent.sleep(random.uniform(0, 3))
+        # Waiting for the others can outlast the server's keep-alive: the connection kept
+        # since logging in may be closing just as it is reused (a reset, seen once on a
+        # POST). A browser back after such a pause opens a new one; so does this person.
+        self.client.close()
 
     # ------------------------------------------------------------ logging in
 
