@@ -267,14 +267,16 @@ def problem_list(
     campaign = get_campaign_for_user(user, slug)
     if unit:
         unit = get_unit_for_user(user, unit).slug
-    qs = ledger(
-        problems_for_user(user, campaign),
-        today=clock.today(),
-        unit=unit,
-        state=state,
-        overdue=overdue,
-    )
-    return page(qs, limit, offset, lambda p: problem_row(p, p.lamp))
+    # A row shows the problem's own fields and its unit's slug: read no other related row
+    # (the seven joins of a ledger page's rows cost more to plan than the page to read).
+    rows = problems_for_user(user, campaign).select_related(None).select_related("unit")
+    qs = ledger(rows, today=clock.today(), unit=unit, state=state, overdue=overdue)
+
+    def row(problem: Problem) -> dict[str, Any]:
+        problem.campaign = campaign  # every row's, already read
+        return problem_row(problem, problem.lamp)
+
+    return page(qs, limit, offset, row)
 
 
 @router.get("/problems/{pk}", response=errors(ProblemDetailOut, 404), summary="A problem")

@@ -156,6 +156,7 @@ def test_ledger_is_scoped_and_filtered(api, ns, travel):
     a_problem(org, org.branch1, open_now=False)
     data = api("get", "/campaigns/camp/problems", org.contact1).data
     assert data["count"] == 2 and {p["unit"] for p in data["items"]} == {"branch1"}
+    assert {p["campaign"] for p in data["items"]} == {"camp"}
     opened = api("get", "/campaigns/camp/problems", org.contact1, state="open").data
     assert [p["id"] for p in opened["items"]] == [mine.pk]
     late = api("get", "/campaigns/camp/problems", org.office, overdue="true").data
