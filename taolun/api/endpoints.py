@@ -267,9 +267,8 @@ def problem_list(
     campaign = get_campaign_for_user(user, slug)
     if unit:
         unit = get_unit_for_user(user, unit).slug
-    # A row shows the problem's own fields and its unit's slug: read no other related row
-    # (the seven joins of a ledger page's rows cost more to plan than the page to read).
-    rows = problems_for_user(user, campaign).select_related(None).select_related("unit")
+    # A row shows the problem's own fields and its unit's slug: no other related row.
+    rows = problems_for_user(user, campaign, related=("unit",))
     qs = ledger(rows, today=clock.today(), unit=unit, state=state, overdue=overdue)
 
     def row(problem: Problem) -> dict[str, Any]:
